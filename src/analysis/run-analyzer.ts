@@ -1,0 +1,342 @@
+/**
+ * Derives a run's tables from its event stream alone: per-vCPU state intervals, protocol attempts,
+ * accounting windows and metrics. It folds events as they are emitted (an {@link EventObserver}),
+ * and the same fold runs over events read back from a trace, so derived data is always a function
+ * of the recorded events.
+ *
+ * Accounting windows are split by event order, not only time: `before` is every sample before the
+ * first `mig_pause`; `stale` every sample after `mig_resume` and before the `sync` that ends the
+ * patch; `after` every sample after that `sync`. With no patch planned there is no stale window
+ * (samples after the resume are `after`); with a patch that never completes, stale runs to the end.
+ */
+import { assert } from '../core/assert.js';
+import type { EventObserver } from '../sim/event-log.js';
+import { CpuState, Ev, Msg, OUTCOME_NAMES, Outcome } from '../sim/event-kinds.js';
+import type { AccountingWindow, AttemptRow, EventBatch, MetricRow, StateIntervals } from '../trace/sink.js';
+import { GrowableColumn } from './columns.js';
+import { METRICS } from './metric-defs.js';
+
+interface AttemptBuilder {
+  attempt: number;
+  initiator: number;
+  targets: number;
+  beginNs: number;
+  firstMsg1Ns: number;
+  lastAckNs: number;
+  readonly ackers: Set<number>;
+  resends: number;
+  timeouts: number;
+  patchBeginNs: number;
+  syncEndNs: number;
+  msg2Ns: number;
+  lastResumeNs: number;
+  endNs: number;
+  outcome: number;
+}
+
+interface Sums {
+  samples: number;
+  truthNs: number;
+  chargedNs: number;
+}
+
+/** What the analyser derives. */
+export interface Derived {
+  readonly intervals: StateIntervals;
+  readonly attempts: readonly AttemptRow[];
+  readonly windows: readonly AccountingWindow[];
+  readonly metrics: readonly MetricRow[];
+}
+
+const newSums = (): Sums => ({ samples: 0, truthNs: 0, chargedNs: 0 });
+
+/** Streaming fold of one run's events into its derived tables. */
+export class RunAnalyzer implements EventObserver {
+  readonly #n: number;
+  // intervals
+  readonly #curState: Int8Array;
+  readonly #curPid: Float64Array;
+  readonly #curStart: Float64Array;
+  readonly #waitNs: Float64Array;
+  readonly #iv = {
+    cpu: new GrowableColumn(), state: new GrowableColumn(), start: new GrowableColumn(),
+    end: new GrowableColumn(), pid: new GrowableColumn(),
+  };
+  // attempts
+  readonly #attempts = new Map<number, AttemptBuilder>();
+  #currentAttempt = 0;
+  readonly #sendAttempt = new Map<number, number>(); // seq of an ACK or MSG1 send -> attempt
+  readonly #handledAttempt: Int32Array; // attempt of the last MSG1 each vCPU handled
+  readonly #waitAttempt: Int32Array;
+  // migration and windows
+  #migBeginNs = NaN;
+  #pauseNs = NaN;
+  #resumeNs = NaN;
+  #downtimeNs = NaN;
+  #rounds = 0;
+  #detectNs = NaN;
+  #patchPlanned = false;
+  #syncNs = NaN;
+  readonly #before = newSums();
+  readonly #postResume = newSums();
+  readonly #postSync = newSums();
+  // counters
+  #violations = 0;
+  #aborts = 0;
+  #resends = 0;
+  #endNs = NaN;
+  /** Seq of the event being folded (rows carry no seq; it is their position in the stream). */
+  #seq = 0;
+
+  constructor(vcpus: number) {
+    assert(vcpus >= 1, 'analyser needs vCPUs');
+    this.#n = vcpus;
+    this.#curState = new Int8Array(vcpus).fill(CpuState.IDLE);
+    this.#curPid = new Float64Array(vcpus).fill(NaN);
+    this.#curStart = new Float64Array(vcpus);
+    this.#waitNs = new Float64Array(vcpus);
+    this.#handledAttempt = new Int32Array(vcpus);
+    this.#waitAttempt = new Int32Array(vcpus);
+  }
+
+  /** Folds a batch of events (consecutive with the previous batch). */
+  observe(batch: EventBatch): void {
+    for (let i = 0; i < batch.count; i++) {
+      this.#seq = batch.firstSeq + i;
+      this.#event(
+        batch.tNs[i] as number, batch.kind[i] as number, batch.cpu[i] as number,
+        batch.a[i] as number, batch.b[i] as number, batch.c[i] as number,
+      );
+    }
+  }
+
+  #event(t: number, kind: number, cpu: number, a: number, b: number, c: number): void {
+    switch (kind) {
+      case Ev.CPU_STATE: return this.#onCpuState(t, cpu, a, b, c);
+      case Ev.SCHED_SWITCH: return this.#setInterval(t, cpu, this.#curState[cpu] as number, b);
+      case Ev.ACCT: return this.#onAcct(b, c);
+      case Ev.ATTEMPT_BEGIN: return this.#onAttemptBegin(t, cpu, a, b);
+      case Ev.IPI_SEND: return this.#onIpiSend(t, b, c);
+      case Ev.IPI_RECV: return this.#onIpiRecv(t, a, b, c);
+      case Ev.IPI_HANDLE: return this.#onIpiHandle(cpu, b, c);
+      case Ev.ACK_TIMEOUT: return void this.#attempt(a).timeouts++;
+      case Ev.RESEND: return this.#onResend(a, b);
+      case Ev.ATTEMPT_ABORT: return void this.#aborts++;
+      case Ev.ATTEMPT_END: return this.#onAttemptEnd(t, a, b);
+      case Ev.PATCH_BEGIN: return this.#onPatchBegin(t);
+      case Ev.SYNC: return this.#onSync(t);
+      case Ev.MIG_BEGIN: return void (this.#migBeginNs = t);
+      case Ev.MIG_ROUND: return void this.#rounds++;
+      case Ev.MIG_PAUSE: return void (Number.isNaN(this.#pauseNs) && (this.#pauseNs = t));
+      case Ev.MIG_RESUME: return this.#onResume(t, b);
+      case Ev.DETECT: return this.#onDetect(t, b);
+      case Ev.VIOLATION: return void this.#violations++;
+      case Ev.RUN_END: return this.#onRunEnd(t);
+      default: return;
+    }
+  }
+
+  // ---------------------------------------------------------------- intervals
+
+  #setInterval(t: number, cpu: number, state: number, pid: number): void {
+    const start = this.#curStart[cpu] as number;
+    if (t > start) this.#closeInterval(cpu, t);
+    this.#curState[cpu] = state;
+    this.#curPid[cpu] = pid;
+  }
+
+  #closeInterval(cpu: number, t: number): void {
+    const start = this.#curStart[cpu] as number;
+    const state = this.#curState[cpu] as number;
+    this.#iv.cpu.push(cpu);
+    this.#iv.state.push(state);
+    this.#iv.start.push(start);
+    this.#iv.end.push(t);
+    this.#iv.pid.push(this.#curPid[cpu] as number);
+    if (state === CpuState.WAIT) this.#waitNs[cpu] = (this.#waitNs[cpu] as number) + (t - start);
+    this.#curStart[cpu] = t;
+  }
+
+  #onCpuState(t: number, cpu: number, state: number, prev: number, pid: number): void {
+    if (state === CpuState.WAIT) this.#waitAttempt[cpu] = this.#handledAttempt[cpu] as number;
+    if (prev === CpuState.WAIT) {
+      const row = this.#attempts.get(this.#waitAttempt[cpu] as number);
+      if (row !== undefined) row.lastResumeNs = Number.isNaN(row.lastResumeNs) ? t : Math.max(row.lastResumeNs, t);
+    }
+    this.#setInterval(t, cpu, state, pid);
+  }
+
+  // ---------------------------------------------------------------- attempts
+
+  #attempt(attempt: number): AttemptBuilder {
+    const row = this.#attempts.get(attempt);
+    assert(row !== undefined, `attempt ${attempt} began`);
+    return row;
+  }
+
+  #onAttemptBegin(t: number, cpu: number, attempt: number, targets: number): void {
+    this.#currentAttempt = attempt;
+    this.#attempts.set(attempt, {
+      attempt, initiator: cpu, targets, beginNs: t, firstMsg1Ns: NaN, lastAckNs: NaN, ackers: new Set(),
+      resends: 0, timeouts: 0, patchBeginNs: NaN, syncEndNs: NaN, msg2Ns: NaN, lastResumeNs: NaN, endNs: NaN, outcome: 0,
+    });
+  }
+
+  #onIpiSend(t: number, msg: number, attempt: number): void {
+    if (msg === Msg.ACK || msg === Msg.MSG1) this.#sendAttempt.set(this.#seq, attempt);
+    const row = this.#attempts.get(attempt);
+    if (row === undefined) return;
+    if (msg === Msg.MSG1 && Number.isNaN(row.firstMsg1Ns)) row.firstMsg1Ns = t;
+    if (msg === Msg.MSG2 && Number.isNaN(row.msg2Ns)) row.msg2Ns = t;
+  }
+
+  #onIpiRecv(t: number, src: number, msg: number, sendSeq: number): void {
+    if (msg !== Msg.ACK) return;
+    const row = this.#attempts.get(this.#sendAttempt.get(sendSeq) ?? -1);
+    if (row === undefined || row.ackers.has(src)) return;
+    row.ackers.add(src);
+    row.lastAckNs = t;
+  }
+
+  #onIpiHandle(cpu: number, msg: number, sendSeq: number): void {
+    if (msg === Msg.MSG1) this.#handledAttempt[cpu] = this.#sendAttempt.get(sendSeq) ?? 0;
+  }
+
+  #onResend(attempt: number, count: number): void {
+    this.#attempt(attempt).resends += count;
+    this.#resends += count;
+  }
+
+  #onAttemptEnd(t: number, attempt: number, outcome: number): void {
+    const row = this.#attempt(attempt);
+    row.endNs = t;
+    row.outcome = outcome;
+  }
+
+  #onPatchBegin(t: number): void {
+    const row = this.#attempts.get(this.#currentAttempt);
+    if (row !== undefined && Number.isNaN(row.patchBeginNs)) row.patchBeginNs = t;
+  }
+
+  #onSync(t: number): void {
+    const row = this.#attempts.get(this.#currentAttempt);
+    if (row !== undefined) row.syncEndNs = t;
+    if (Number.isNaN(this.#syncNs) && !Number.isNaN(this.#resumeNs)) this.#syncNs = t;
+  }
+
+  // ---------------------------------------------------------------- migration and accounting
+
+  #onResume(t: number, downtimeNs: number): void {
+    if (!Number.isNaN(this.#resumeNs)) return;
+    this.#resumeNs = t;
+    this.#downtimeNs = downtimeNs;
+  }
+
+  #onDetect(t: number, patches: number): void {
+    if (Number.isNaN(this.#resumeNs)) return;
+    if (Number.isNaN(this.#detectNs)) this.#detectNs = t;
+    if (patches > 0) this.#patchPlanned = true;
+  }
+
+  #onAcct(truthNs: number, chargedNs: number): void {
+    let sums: Sums;
+    if (Number.isNaN(this.#pauseNs)) sums = this.#before;
+    else if (Number.isNaN(this.#resumeNs)) return; // nothing runs while paused
+    else sums = Number.isNaN(this.#syncNs) ? this.#postResume : this.#postSync;
+    sums.samples++;
+    sums.truthNs += truthNs;
+    sums.chargedNs += chargedNs;
+  }
+
+  #onRunEnd(t: number): void {
+    this.#endNs = t;
+    for (let cpu = 0; cpu < this.#n; cpu++) {
+      if (t > (this.#curStart[cpu] as number)) this.#closeInterval(cpu, t);
+    }
+  }
+
+  // ---------------------------------------------------------------- results
+
+  /** The derived tables; call after the run_end event. */
+  result(): Derived {
+    assert(!Number.isNaN(this.#endNs), 'the run ended before it is analysed');
+    const windows = this.#windows();
+    return {
+      intervals: {
+        count: this.#iv.cpu.length, cpu: this.#iv.cpu.toArray(), state: this.#iv.state.toArray(),
+        startNs: this.#iv.start.toArray(), endNs: this.#iv.end.toArray(), pid: this.#iv.pid.toArray(),
+      },
+      attempts: [...this.#attempts.values()].map(toAttemptRow),
+      windows,
+      metrics: this.#metrics(windows),
+    };
+  }
+
+  #windows(): AccountingWindow[] {
+    const w: AccountingWindow[] = [];
+    const endNs = this.#endNs;
+    if (Number.isNaN(this.#pauseNs)) return [window('before', 0, endNs, this.#before)];
+    w.push(window('before', 0, this.#pauseNs, this.#before));
+    if (Number.isNaN(this.#resumeNs)) return w;
+    if (!this.#patchPlanned) {
+      w.push(window('after', this.#resumeNs, endNs, this.#postResume));
+      return w;
+    }
+    const staleEnd = Number.isNaN(this.#syncNs) ? endNs : this.#syncNs;
+    w.push(window('stale', this.#resumeNs, staleEnd, this.#postResume));
+    if (!Number.isNaN(this.#syncNs)) w.push(window('after', this.#syncNs, endNs, this.#postSync));
+    return w;
+  }
+
+  #metrics(windows: readonly AccountingWindow[]): MetricRow[] {
+    const patched = [...this.#attempts.values()].find((a) => a.outcome === Outcome.PATCHED);
+    const span = (from: number | undefined, to: number | undefined): number => (from === undefined || to === undefined ? NaN : to - from);
+    const errorOf = (name: string): number => windows.find((x) => x.window === name)?.error ?? NaN;
+    const stale = windows.find((x) => x.window === 'stale');
+    let waitMax = 0;
+    let waitTotal = 0;
+    for (let cpu = 0; cpu < this.#n; cpu++) {
+      waitTotal += this.#waitNs[cpu] as number;
+      waitMax = Math.max(waitMax, this.#waitNs[cpu] as number);
+    }
+    const values: Record<string, number> = {
+      quiesce_ns: span(patched?.firstMsg1Ns, patched?.lastResumeNs),
+      rendezvous_ns: patched === undefined ? NaN : patched.targets === 0 ? 0 : patched.lastAckNs - patched.firstMsg1Ns,
+      patch_ns: span(patched?.patchBeginNs, patched?.syncEndNs),
+      release_ns: span(patched?.msg2Ns, patched?.lastResumeNs),
+      cpu_wait_total_ns: waitTotal,
+      cpu_wait_max_ns: waitMax,
+      detection_latency_ns: this.#detectNs - this.#resumeNs,
+      stale_window_ns: stale === undefined ? NaN : stale.endNs - stale.beginNs,
+      migration_total_ns: this.#resumeNs - this.#migBeginNs,
+      downtime_ns: this.#downtimeNs,
+      precopy_rounds: this.#rounds,
+      accounting_error_before: errorOf('before'),
+      accounting_error_stale: errorOf('stale'),
+      accounting_error_after: errorOf('after'),
+      attempts: this.#attempts.size,
+      resends: this.#resends,
+      aborts: this.#aborts,
+      violations: this.#violations,
+    };
+    return METRICS.map((m) => {
+      const v = values[m.name];
+      assert(v !== undefined, `metric ${m.name} computed`);
+      return { name: m.name, value: Number.isFinite(v) ? v : null, unit: m.unit, better: m.better };
+    });
+  }
+}
+
+function window(name: AccountingWindow['window'], beginNs: number, endNs: number, s: Sums): AccountingWindow {
+  const error = s.truthNs > 0 ? (s.chargedNs - s.truthNs) / s.truthNs : NaN;
+  return { window: name, beginNs, endNs, samples: s.samples, truthNs: s.truthNs, chargedNs: s.chargedNs, error };
+}
+
+function toAttemptRow(a: AttemptBuilder): AttemptRow {
+  return {
+    attempt: a.attempt, initiator: a.initiator, targets: a.targets, beginNs: a.beginNs, firstMsg1Ns: a.firstMsg1Ns,
+    lastAckNs: a.lastAckNs, acks: a.ackers.size, resends: a.resends, timeouts: a.timeouts,
+    patchBeginNs: a.patchBeginNs, syncEndNs: a.syncEndNs, msg2Ns: a.msg2Ns, lastResumeNs: a.lastResumeNs,
+    endNs: a.endNs, outcome: a.outcome === 0 ? 'unfinished' : (OUTCOME_NAMES[a.outcome] as string),
+  };
+}

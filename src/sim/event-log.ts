@@ -1,0 +1,110 @@
+/**
+ * The simulator's only output: an append-only event log. Events are numbered (`seq`), collected in
+ * column batches and handed, batch by batch, to the hasher, to observers (the analyser that derives
+ * intervals and metrics) and to the sink. The model calls {@link EventLog.emit} and nothing else.
+ */
+import { assert } from '../core/assert.js';
+import type { EventBatch, TraceSink } from '../trace/sink.js';
+import { EVENT_HASH_CHUNK, StreamHasher } from './event-hash.js';
+
+/** Something that consumes the event stream batch by batch, in order. */
+export interface EventObserver {
+  observe(batch: EventBatch): void;
+}
+
+/** Events per batch: divides {@link EVENT_HASH_CHUNK}, and is large enough to amortise a transaction. */
+export const EVENT_BATCH_SIZE = 8_192;
+
+/** Hard bound on events in one run (~500 M): beyond it a scenario is runaway, not large. */
+export const MAX_EVENTS_PER_RUN = 500_000_000;
+
+/** A reusable column batch. */
+class MutableBatch implements EventBatch {
+  firstSeq = 0;
+  count = 0;
+  readonly tNs: Float64Array;
+  readonly kind: Float64Array;
+  readonly cpu: Float64Array;
+  readonly a: Float64Array;
+  readonly b: Float64Array;
+  readonly c: Float64Array;
+  constructor(capacity: number) {
+    this.tNs = new Float64Array(capacity);
+    this.kind = new Float64Array(capacity);
+    this.cpu = new Float64Array(capacity);
+    this.a = new Float64Array(capacity);
+    this.b = new Float64Array(capacity);
+    this.c = new Float64Array(capacity);
+  }
+}
+
+/** Totals of a finished log. */
+export interface EventLogTotals {
+  readonly eventCount: number;
+  readonly eventHash: string;
+  readonly chunkHashes: readonly string[];
+}
+
+/** Append-only event log with batching, hashing and fan-out. */
+export class EventLog {
+  readonly #batch = new MutableBatch(EVENT_BATCH_SIZE);
+  readonly #hasher = new StreamHasher();
+  readonly #sink: TraceSink | null;
+  readonly #observers: readonly EventObserver[];
+  #nextSeq = 0;
+  #lastTNs = 0;
+  #finished = false;
+
+  constructor(sink: TraceSink | null, observers: readonly EventObserver[]) {
+    assert(EVENT_HASH_CHUNK % EVENT_BATCH_SIZE === 0, 'batches align with hash chunks');
+    this.#sink = sink;
+    this.#observers = observers;
+  }
+
+  /** Number of events emitted so far; also the seq the next event gets. */
+  get nextSeq(): number {
+    return this.#nextSeq;
+  }
+
+  /**
+   * Appends one event at `tNs` (never earlier than the previous event) and returns its seq.
+   * Unused values are NaN.
+   */
+  emit(tNs: number, kind: number, cpu: number, a: number, b: number, c: number): number {
+    assert(tNs >= this.#lastTNs, `event time ${tNs} before previous ${this.#lastTNs}`);
+    const batch = this.#batch;
+    const i = batch.count;
+    batch.tNs[i] = tNs;
+    batch.kind[i] = kind;
+    batch.cpu[i] = cpu;
+    batch.a[i] = a;
+    batch.b[i] = b;
+    batch.c[i] = c;
+    batch.count = i + 1;
+    this.#lastTNs = tNs;
+    if (batch.count === EVENT_BATCH_SIZE) this.flush();
+    return this.#nextSeq++;
+  }
+
+  /** Hands the pending events to the hasher, observers and sink. */
+  flush(): void {
+    const batch = this.#batch;
+    if (batch.count === 0) return;
+    assert(this.#nextSeq <= MAX_EVENTS_PER_RUN, `run exceeds ${MAX_EVENTS_PER_RUN} events`);
+    this.#hasher.add(batch);
+    for (const o of this.#observers) o.observe(batch);
+    this.#sink?.write(batch);
+    batch.firstSeq += batch.count;
+    batch.count = 0;
+  }
+
+  /** Flushes and returns the totals; the log accepts no more events. */
+  finish(): EventLogTotals {
+    assert(!this.#finished, 'event log finished twice');
+    this.flush();
+    this.#finished = true;
+    const eventHash = this.#hasher.finish();
+    assert(this.#hasher.count === this.#nextSeq, 'every event hashed');
+    return { eventCount: this.#nextSeq, eventHash, chunkHashes: this.#hasher.chunkHashes };
+  }
+}
