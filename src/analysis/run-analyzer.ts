@@ -113,7 +113,7 @@ export class RunAnalyzer implements EventObserver {
   #event(t: number, kind: number, cpu: number, a: number, b: number, c: number): void {
     switch (kind) {
       case Ev.CPU_STATE: return this.#onCpuState(t, cpu, a, b, c);
-      case Ev.SCHED_SWITCH: return this.#setInterval(t, cpu, this.#curState[cpu] as number, b);
+      case Ev.SCHED_SWITCH: return this.#openInterval(t, cpu, this.#curState[cpu] as number, b);
       case Ev.ACCT: return this.#onAcct(b, c);
       case Ev.ATTEMPT_BEGIN: return this.#onAttemptBegin(t, cpu, a, b);
       case Ev.IPI_SEND: return this.#onIpiSend(t, b, c);
@@ -138,7 +138,7 @@ export class RunAnalyzer implements EventObserver {
 
   // ---------------------------------------------------------------- intervals
 
-  #setInterval(t: number, cpu: number, state: number, pid: number): void {
+  #openInterval(t: number, cpu: number, state: number, pid: number): void {
     const start = this.#curStart[cpu] as number;
     if (t > start) this.#closeInterval(cpu, t);
     this.#curState[cpu] = state;
@@ -163,7 +163,7 @@ export class RunAnalyzer implements EventObserver {
       const row = this.#attempts.get(this.#waitAttempt[cpu] as number);
       if (row !== undefined) row.lastResumeNs = Number.isNaN(row.lastResumeNs) ? t : Math.max(row.lastResumeNs, t);
     }
-    this.#setInterval(t, cpu, state, pid);
+    this.#openInterval(t, cpu, state, pid);
   }
 
   // ---------------------------------------------------------------- attempts

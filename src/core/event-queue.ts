@@ -1,9 +1,11 @@
 /**
- * The simulator's future-event list: a binary min-heap totally ordered by `(tNs, seq)`, where `seq`
- * is the insertion number. Ties in time are broken by insertion order, never by object identity.
+ * The simulator's future-event list: a min-heap totally ordered by `(tNs, seq)`, where `seq` is the
+ * insertion number. Ties in time are broken by insertion order, never by object identity.
  *
- * Items are stored in parallel typed arrays (no allocation per push) and carry a small fixed payload:
- * an action code, a vCPU, an argument, a generation (for cancellation by staleness) and flags.
+ * Items live in slots of parallel typed arrays (no allocation per push) and carry a small fixed
+ * payload: an action code, a vCPU, an argument, a generation (for cancellation by staleness) and
+ * flags. The heap itself holds only (time, slot) pairs, so sifting moves two numbers, not seven; it
+ * is 4-ary, which halves its depth for the few thousand timers a large guest keeps pending.
  */
 import { assert } from './assert.js';
 
@@ -26,15 +28,23 @@ export function newQueueItem(): QueueItem {
 /** Hard bound on pending items: a run that needs more has a runaway timer. */
 export const MAX_QUEUE_ITEMS = 1 << 24;
 
-/** Binary heap of timed actions. */
+const ARITY = 4;
+
+/** 4-ary heap of timed actions. */
 export class EventQueue {
-  #tNs = new Float64Array(1024);
+  // heap positions
+  #heapT = new Float64Array(1024);
+  #heapSlot = new Int32Array(1024);
+  // slots
   #seq = new Float64Array(1024);
   #action = new Int32Array(1024);
   #cpu = new Int32Array(1024);
   #arg = new Float64Array(1024);
   #gen = new Float64Array(1024);
   #flags = new Int32Array(1024);
+  #freeSlots = new Int32Array(1024);
+  #freeCount = 0;
+  #slotsUsed = 0;
   #size = 0;
   #nextSeq = 0;
 
@@ -45,116 +55,101 @@ export class EventQueue {
 
   /** Time of the earliest item, or +Infinity when empty. */
   peekTimeNs(): number {
-    return this.#size === 0 ? Infinity : (this.#tNs[0] as number);
+    return this.#size === 0 ? Infinity : (this.#heapT[0] as number);
   }
 
   /** Schedules an action at `tNs` (an integer). */
   push(tNs: number, action: number, cpu: number, arg: number, gen: number, flags: number): void {
     assert(Number.isSafeInteger(tNs) && tNs >= 0, `queue time ${tNs}`);
-    if (this.#size === this.#tNs.length) this.#grow();
-    let i = this.#size++;
+    if (this.#size === this.#heapT.length) this.#grow();
+    const slot = this.#freeCount > 0 ? (this.#freeSlots[--this.#freeCount] as number) : this.#slotsUsed++;
     const seq = this.#nextSeq++;
-    // Sift up: move parents down until the slot for the new item is found.
+    this.#seq[slot] = seq;
+    this.#action[slot] = action;
+    this.#cpu[slot] = cpu;
+    this.#arg[slot] = arg;
+    this.#gen[slot] = gen;
+    this.#flags[slot] = flags;
+    let i = this.#size++;
+    const heapT = this.#heapT;
+    const heapSlot = this.#heapSlot;
     while (i > 0) {
-      const p = (i - 1) >> 1;
-      if (!this.#less(tNs, seq, p)) break;
-      this.#move(p, i);
+      const p = ((i - 1) / ARITY) | 0;
+      const tp = heapT[p] as number;
+      if (tp < tNs || (tp === tNs && (this.#seq[heapSlot[p] as number] as number) < seq)) break;
+      heapT[i] = tp;
+      heapSlot[i] = heapSlot[p] as number;
       i = p;
     }
-    this.#set(i, tNs, seq, action, cpu, arg, gen, flags);
+    heapT[i] = tNs;
+    heapSlot[i] = slot;
   }
 
   /** Removes the earliest item into `out`; returns false when empty. */
   pop(out: QueueItem): boolean {
     if (this.#size === 0) return false;
-    out.tNs = this.#tNs[0] as number;
-    out.seq = this.#seq[0] as number;
-    out.action = this.#action[0] as number;
-    out.cpu = this.#cpu[0] as number;
-    out.arg = this.#arg[0] as number;
-    out.gen = this.#gen[0] as number;
-    out.flags = this.#flags[0] as number;
+    const slot = this.#heapSlot[0] as number;
+    out.tNs = this.#heapT[0] as number;
+    out.seq = this.#seq[slot] as number;
+    out.action = this.#action[slot] as number;
+    out.cpu = this.#cpu[slot] as number;
+    out.arg = this.#arg[slot] as number;
+    out.gen = this.#gen[slot] as number;
+    out.flags = this.#flags[slot] as number;
+    this.#freeSlots[this.#freeCount++] = slot;
     const last = --this.#size;
-    if (last > 0) this.#siftDownLast(last);
+    if (last > 0) this.#siftDown(this.#heapT[last] as number, this.#heapSlot[last] as number);
     return true;
   }
 
-  // Places the item at index `last` into the root's hole, sifting down.
-  #siftDownLast(last: number): void {
-    const t = this.#tNs[last] as number;
-    const s = this.#seq[last] as number;
-    const action = this.#action[last] as number;
-    const cpu = this.#cpu[last] as number;
-    const arg = this.#arg[last] as number;
-    const gen = this.#gen[last] as number;
-    const flags = this.#flags[last] as number;
-    let i = 0;
+  // Places (t, slot) into the root's hole, moving smaller children up.
+  #siftDown(t: number, slot: number): void {
+    const heapT = this.#heapT;
+    const heapSlot = this.#heapSlot;
+    const seqs = this.#seq;
+    const s = seqs[slot] as number;
     const n = this.#size;
+    let i = 0;
     for (;;) {
-      const l = 2 * i + 1;
-      if (l >= n) break;
-      const r = l + 1;
-      const c = r < n && this.#lessIdx(r, l) ? r : l;
-      if (this.#lessItem(c, t, s)) {
-        this.#move(c, i);
-        i = c;
-      } else {
-        break;
+      const first = i * ARITY + 1;
+      if (first >= n) break;
+      let best = first;
+      let bestT = heapT[first] as number;
+      let bestS = seqs[heapSlot[first] as number] as number;
+      const end = Math.min(first + ARITY, n);
+      for (let c = first + 1; c < end; c++) {
+        const tc = heapT[c] as number;
+        if (tc < bestT || (tc === bestT && (seqs[heapSlot[c] as number] as number) < bestS)) {
+          best = c;
+          bestT = tc;
+          bestS = seqs[heapSlot[c] as number] as number;
+        }
       }
+      if (bestT > t || (bestT === t && bestS > s)) break;
+      heapT[i] = bestT;
+      heapSlot[i] = heapSlot[best] as number;
+      i = best;
     }
-    this.#set(i, t, s, action, cpu, arg, gen, flags);
-  }
-
-  // (t, s) < item at index j
-  #less(t: number, s: number, j: number): boolean {
-    const tj = this.#tNs[j] as number;
-    return t < tj || (t === tj && s < (this.#seq[j] as number));
-  }
-
-  // item at index i < (t, s)
-  #lessItem(i: number, t: number, s: number): boolean {
-    const ti = this.#tNs[i] as number;
-    return ti < t || (ti === t && (this.#seq[i] as number) < s);
-  }
-
-  #lessIdx(i: number, j: number): boolean {
-    return this.#less(this.#tNs[i] as number, this.#seq[i] as number, j);
-  }
-
-  #move(from: number, to: number): void {
-    this.#tNs[to] = this.#tNs[from] as number;
-    this.#seq[to] = this.#seq[from] as number;
-    this.#action[to] = this.#action[from] as number;
-    this.#cpu[to] = this.#cpu[from] as number;
-    this.#arg[to] = this.#arg[from] as number;
-    this.#gen[to] = this.#gen[from] as number;
-    this.#flags[to] = this.#flags[from] as number;
-  }
-
-  #set(i: number, t: number, s: number, action: number, cpu: number, arg: number, gen: number, flags: number): void {
-    this.#tNs[i] = t;
-    this.#seq[i] = s;
-    this.#action[i] = action;
-    this.#cpu[i] = cpu;
-    this.#arg[i] = arg;
-    this.#gen[i] = gen;
-    this.#flags[i] = flags;
+    heapT[i] = t;
+    heapSlot[i] = slot;
   }
 
   #grow(): void {
-    const n = this.#tNs.length * 2;
+    const n = this.#heapT.length * 2;
     assert(n <= MAX_QUEUE_ITEMS, `event queue exceeds ${MAX_QUEUE_ITEMS} items`);
-    const grow = <T extends Float64Array | Int32Array>(a: T, make: (n: number) => T): T => {
-      const b = make(n);
-      b.set(a);
-      return b;
-    };
-    this.#tNs = grow(this.#tNs, (k) => new Float64Array(k));
-    this.#seq = grow(this.#seq, (k) => new Float64Array(k));
-    this.#action = grow(this.#action, (k) => new Int32Array(k));
-    this.#cpu = grow(this.#cpu, (k) => new Int32Array(k));
-    this.#arg = grow(this.#arg, (k) => new Float64Array(k));
-    this.#gen = grow(this.#gen, (k) => new Float64Array(k));
-    this.#flags = grow(this.#flags, (k) => new Int32Array(k));
+    this.#heapT = grown(this.#heapT, new Float64Array(n));
+    this.#heapSlot = grown(this.#heapSlot, new Int32Array(n));
+    this.#seq = grown(this.#seq, new Float64Array(n));
+    this.#action = grown(this.#action, new Int32Array(n));
+    this.#cpu = grown(this.#cpu, new Int32Array(n));
+    this.#arg = grown(this.#arg, new Float64Array(n));
+    this.#gen = grown(this.#gen, new Float64Array(n));
+    this.#flags = grown(this.#flags, new Int32Array(n));
+    this.#freeSlots = grown(this.#freeSlots, new Int32Array(n));
   }
+}
+
+function grown<T extends Float64Array | Int32Array>(from: T, to: T): T {
+  to.set(from);
+  return to;
 }
