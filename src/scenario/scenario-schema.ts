@@ -1,0 +1,232 @@
+/**
+ * The schema of a scenario: every field of `scenario.ts` once, with its type, bounds, unit and one
+ * line of documentation. Field order here is the canonical key order of a validated scenario.
+ *
+ * Every numeric field has an explicit upper bound, so nothing unbounded reaches the simulator (a
+ * scenario is also untrusted input: a file or a `--set`).
+ */
+import { PROCESSORS, PROCESSOR_NAMES } from '../model/catalog.js';
+import type {
+  BroadcastAckParams, Characteristic, DetectionSpec, ErrorScope, FaultSpec, GuestSpec, HostLatency,
+  HostSpec, HungCpuFault, IrqOffSpec, LatencyDist, LostIpiFault, MessageName, MigrationSpec, NumaSpec,
+  PatchRule, ProcessorName, ProtocolSpec, PurrMode, RoutineSpec, RoutineUse, RunSpec, Scenario,
+} from './scenario.js';
+import { getOwn, type JsonObject } from './json-util.js';
+import {
+  type EnumNode, type ObjectNode, type Problem, type TextPattern, arr, bool, int, num, obj, oneOf, str, union, withDefault,
+} from './schema.js';
+
+/** Longest simulated time anything may take: one hour. */
+export const MAX_NS = 3_600_000_000_000;
+/** Most vCPUs a guest may have (4,096 is the Linux ppc64 default NR_CPUS; headroom above it). */
+export const MAX_VCPUS = 16_384;
+/** Most processes of a workload. */
+export const MAX_PROCESSES = 100_000;
+/** Most routines of a code image. */
+export const MAX_ROUTINES = 256;
+/** Most planner rules. */
+export const MAX_RULES = 256;
+/** Most injected faults. */
+export const MAX_FAULTS = 1_024;
+// A single latency or cost above a minute is a unit mistake (ms or us typed as ns), not a model.
+const MAX_LATENCY_NS = 60_000_000_000;
+const MAX_COST_NS = 1_000_000_000;
+// 64 TiB: the memory of the largest POWER10 E1080.
+const MAX_MEMORY_BYTES = 2 ** 46;
+// 16 GiB: POWER's largest huge page.
+const MAX_PAGE_BYTES = 2 ** 34;
+// 1 TB/s: beyond any migration link.
+const MAX_BYTES_PER_SEC = 1_000_000_000_000;
+const MAX_INT32 = 2 ** 31 - 1;
+// Names are shown on one line in tables and messages: no control characters.
+const ONE_LINE: TextPattern = { regex: /^[^\p{Cc}]*$/u, says: 'one line of text (no control characters)' };
+const ROUTINE_NAME: TextPattern = {
+  regex: /^[a-z][a-z0-9_]*(\.[a-z0-9_]+)*$/,
+  says: 'a dotted name of lower-case letters, digits and _ (like acct.purr_to_cputime)',
+};
+
+/** The values of a string union, listed in a record so that a missing value is a compile error. */
+function valuesOf<T extends string>(all: Record<T, true>): readonly T[] {
+  return Object.keys(all) as T[];
+}
+
+const CHARACTERISTICS = valuesOf<Characteristic>({
+  pvr: true, purr: true, sockets: true, chips: true, cores: true, smt: true, numa_nodes: true,
+  numa_generation: true, timebase_hz: true,
+});
+const ROUTINE_USES = valuesOf<RoutineUse>({ acct: true, switch: true });
+const PURR_MODES = valuesOf<PurrMode>({ scaled: true, unscaled: true });
+const MESSAGES = valuesOf<MessageName>({ MSG1: true, ACK: true, MSG2: true });
+const SCOPES = valuesOf<ErrorScope>({ 'per-cpu': true, all: true });
+
+/** Whether a raw value names a catalog processor. */
+export function isProcessorName(value: unknown): value is ProcessorName {
+  return typeof value === 'string' && Object.hasOwn(PROCESSORS, value);
+}
+
+/** The catalog value of a host field for the raw host's processor (undefined if not yet known). */
+function catalogDefault(field: 'purr' | 'timebaseHz' | 'latency'): (host: JsonObject) => unknown {
+  return (host) => {
+    const processor = getOwn(host, 'processor');
+    return isProcessorName(processor) ? PROCESSORS[processor][field] : undefined;
+  };
+}
+
+function latencyDist(doc: string): ObjectNode<LatencyDist> {
+  return obj<LatencyDist>(
+    `${doc} (lognormal; p99Ns == medianNs is a constant)`,
+    {
+      medianNs: int('median', 'ns', 0, MAX_LATENCY_NS),
+      p99Ns: int('99th percentile, >= medianNs', 'ns', 0, MAX_LATENCY_NS),
+    },
+    // A p99 below the median has no lognormal; the RNG would silently treat it as a constant.
+    (d): Problem | undefined => d.p99Ns >= d.medianNs
+      ? undefined
+      : { field: 'p99Ns', tail: `must be >= medianNs (${d.medianNs}), got ${d.p99Ns}` },
+  );
+}
+
+const HOST_LATENCY = obj<HostLatency>('latency and cost parameters (default: the catalog)', {
+  ipi: latencyDist('IPI delivery, send to doorbell'),
+  ack: latencyDist('acknowledgement delivery, target to initiator'),
+  ipiSendNs: int('cost on the sender of issuing one IPI', 'ns', 0, MAX_COST_NS),
+  handlerEntryNs: int('interrupt entry cost before the handler runs', 'ns', 0, MAX_COST_NS),
+  writeNsPerWord: int('cost of writing one instruction word', 'ns', 0, MAX_COST_NS),
+  syncNsPerCpu: int('cache/instruction synchronisation cost per processor', 'ns', 0, MAX_COST_NS),
+});
+
+function hostNode(role: string): ObjectNode<HostSpec> {
+  return obj<HostSpec>(`the ${role} host`, {
+    name: str('host name', 1, 64, ONE_LINE),
+    processor: oneOf<ProcessorName>('processor model of the catalog', PROCESSOR_NAMES),
+    sockets: int('sockets', 'count', 1, 64),
+    chipsPerSocket: int('chips per socket', 'count', 1, 16),
+    coresPerChip: int('cores per chip', 'count', 1, 256),
+    smt: int('hardware threads per core; one of the processor\'s SMT modes', 'count', 1, 8),
+    numa: obj<NumaSpec>('NUMA layout', {
+      nodes: int('NUMA nodes', 'count', 1, 1_024),
+      generation: int('NUMA generation count the platform reports', 'count', 0, MAX_INT32),
+    }),
+    purr: withDefault(
+      oneOf<PurrMode | null>('PURR behaviour, null without PURR (default: the catalog)', [...PURR_MODES, null]),
+      catalogDefault('purr'),
+    ),
+    timebaseHz: withDefault(
+      int('timebase (POWER) or TSC (x86) frequency (default: the catalog)', 'Hz', 1, 100_000_000_000),
+      catalogDefault('timebaseHz'),
+    ),
+    latency: withDefault(HOST_LATENCY, catalogDefault('latency')),
+  });
+}
+
+const ROUTINE = obj<RoutineSpec>('a routine of the code image', {
+  name: str('routine name, e.g. acct.purr_to_cputime', 1, 64, ROUTINE_NAME),
+  words: int('size in instruction words', 'words', 1, 1_000_000),
+  execNs: int('duration of one execution', 'ns', 0, MAX_COST_NS),
+  usedAt: oneOf<RoutineUse>('when vCPUs execute it: every accounting sample, or every context switch', ROUTINE_USES),
+  selector: oneOf<Characteristic>('host characteristic that selects the routine\'s variant', CHARACTERISTICS),
+});
+
+const GUEST = obj<GuestSpec>('the guest OS and its workload', {
+  vcpus: int('virtual processors', 'count', 1, MAX_VCPUS),
+  processes: int('processes of the workload', 'count', 1, MAX_PROCESSES),
+  utilization: num('fraction of time each process wants the CPU; 1 is busy', 'ratio', 0, 1, true),
+  burstMeanNs: int('mean CPU burst when utilization < 1', 'ns', 1, MAX_NS),
+  timesliceNs: int('scheduler timeslice', 'ns', 1, MAX_NS),
+  hz: int('timer tick frequency', 'Hz', 1, 10_000),
+  irqOff: obj<IrqOffSpec>('interrupt-disabled sections entered at random by each vCPU', {
+    ratePerSec: num('sections entered per second per vCPU', 'per s', 0, 1_000_000),
+    duration: latencyDist('duration of one section'),
+  }),
+  routines: arr<RoutineSpec>('routines of the code image', ROUTINE, MAX_ROUTINES, 'name'),
+});
+
+const MIGRATION = obj<MigrationSpec>('pre-copy live migration', {
+  enabled: bool('whether the guest migrates at all'),
+  startNs: int('when the migration starts; < run.durationNs', 'ns', 0, MAX_NS),
+  memoryBytes: int('guest memory', 'bytes', 1, MAX_MEMORY_BYTES),
+  pageBytes: int('page size, a power of two', 'bytes', 1, MAX_PAGE_BYTES, {
+    refine: (v) => Number.isInteger(Math.log2(v)) ? undefined : `must be a power of two, got ${v}`,
+  }),
+  bandwidthBytesPerSec: int('migration link bandwidth', 'bytes/s', 1, MAX_BYTES_PER_SEC),
+  dirtyBytesPerSecPerVcpu: int('memory dirtied per second by a busy vCPU', 'bytes/s', 0, MAX_BYTES_PER_SEC),
+  workingSetFraction: num('dirtying is capped by this fraction of memory', 'ratio', 0, 1, true),
+  maxDowntimeNs: int('downtime target that ends the pre-copy rounds', 'ns', 0, MAX_NS),
+  maxRounds: int('most pre-copy rounds before stop-and-copy', 'count', 1, 1_000),
+  switchoverNs: int('fixed switch-over cost on top of sending the remainder', 'ns', 0, MAX_NS),
+});
+
+const CPU_INDEX = (doc: string) => int(doc, 'index', 0, MAX_VCPUS - 1);
+
+const DETECTION = obj<DetectionSpec>('how the guest learns of the migration', {
+  notification: obj<DetectionSpec['notification']>('hypervisor migration notification', {
+    enabled: bool('whether the hypervisor posts a notification'),
+    latency: latencyDist('resume to notification delivery'),
+    cpu: CPU_INDEX('vCPU the notification is posted to; < guest.vcpus'),
+  }),
+  polling: obj<DetectionSpec['polling']>('polling of the hardware characteristics', {
+    enabled: bool('whether the OS polls'),
+    intervalNs: int('polling interval', 'ns', 1, MAX_NS),
+    cpu: CPU_INDEX('vCPU whose timer polls; < guest.vcpus'),
+  }),
+  rules: arr<PatchRule>('planner rules: a difference in `when` re-patches `routine`', obj<PatchRule>('a rule', {
+    when: oneOf<Characteristic>('characteristic whose change triggers the rule', CHARACTERISTICS),
+    routine: str('routine to re-patch; a name in guest.routines', 1, 64, ROUTINE_NAME),
+  }), MAX_RULES),
+});
+
+const BROADCAST_ACK = obj<BroadcastAckParams>('parameters of the broadcast-ack protocol', {
+  ackTimeoutNs: int('wait for all ACKs before resending MSG1', 'ns', 1, MAX_NS),
+  resendLimit: int('MSG1 resends before the attempt aborts', 'count', 0, 100),
+  retryLimit: int('attempts after the first one before giving up', 'count', 0, 100),
+  backoffNs: int('backoff before the first retry', 'ns', 0, MAX_NS),
+  backoffFactor: int('backoff before retry r is backoffNs x backoffFactor^(r-1)', 'count', 1, 100),
+  resendScope: oneOf<ErrorScope>('resend MSG1 to the non-ackers only, or to the whole set', SCOPES),
+  abortScope: oneOf<ErrorScope>('on abort, MSG2 to the ackers only, or to the whole set', SCOPES),
+});
+
+const PROTOCOL = obj<ProtocolSpec>('the patch protocol', {
+  name: oneOf('protocol name', ['broadcast-ack'] as const),
+  attemptBoundNs: int('liveness bound on one attempt', 'ns', 1, MAX_NS),
+  broadcastAck: BROADCAST_ACK,
+});
+
+function kindTag<K extends string>(kind: K): EnumNode<K> {
+  return oneOf<K>(`fault kind "${kind}"`, [kind]);
+}
+
+const FAULT = union<FaultSpec>('a fault injected into the run', {
+  'lost-ipi': obj<LostIpiFault>('IPIs that the fabric loses', {
+    kind: kindTag('lost-ipi'),
+    cpu: int('destination vCPU, -1 for any; < guest.vcpus', 'index', -1, MAX_VCPUS - 1),
+    msg: oneOf<MessageName>('message type lost', MESSAGES),
+    count: int('how many matching IPIs are lost (the first ones)', 'count', 1, 1_000_000),
+  }),
+  'hung-cpu': obj<HungCpuFault>('a vCPU that stops responding (interrupts disabled)', {
+    kind: kindTag('hung-cpu'),
+    cpu: CPU_INDEX('the vCPU; < guest.vcpus'),
+    atNs: int('when it stops responding; < run.durationNs', 'ns', 0, MAX_NS),
+    durationNs: int('how long, -1 for forever', 'ns', -1, MAX_NS, {
+      refine: (v) => v === 0 ? 'must be -1 (forever) or > 0, got 0' : undefined,
+    }),
+  }),
+});
+
+const RUN = obj<RunSpec>('the run', {
+  durationNs: int('simulated time of the whole run', 'ns', 1, MAX_NS),
+  expectViolations: bool('the run is expected to violate invariants (unsafe baselines)'),
+});
+
+/** The schema of a whole scenario. */
+export const SCENARIO_SCHEMA: ObjectNode<Scenario> = obj<Scenario>('a scenario', {
+  name: str('scenario name', 1, 100, ONE_LINE),
+  description: str('one line saying what the scenario shows', 0, 300, ONE_LINE),
+  run: RUN,
+  source: hostNode('source'),
+  destination: hostNode('destination'),
+  guest: GUEST,
+  migration: MIGRATION,
+  detection: DETECTION,
+  protocol: PROTOCOL,
+  faults: arr<FaultSpec>('faults injected into the run', FAULT, MAX_FAULTS),
+});
