@@ -1,0 +1,47 @@
+/**
+ * `migpatch record` as a library call: resolve and validate everything the user typed first, then
+ * open the trace and record. A bad scenario, seed or option never creates or touches a database.
+ */
+import { loadScenario } from '../scenario/load-scenario.js';
+import type { Scenario } from '../scenario/scenario.js';
+import { SqliteSink } from '../trace/sqlite-sink.js';
+import { openTraceDb } from '../trace/trace-db.js';
+import { recordRun, type RecordedRun } from './record-run.js';
+
+/** What `record` was asked for. */
+export interface RecordInput {
+  /** Built-in name or path of a scenario JSON file. */
+  readonly scenario: string;
+  readonly seed: number;
+  /** Overrides the scenario's protocol when given. */
+  readonly protocol: string | null;
+  /** `path=value` overrides, applied in order after the protocol. */
+  readonly sets: readonly string[];
+  readonly label: string | null;
+  readonly dbPath: string;
+}
+
+/** A recorded run with the scenario it used. */
+export interface RecordOutput extends RecordedRun {
+  readonly scenario: Scenario;
+  readonly seed: number;
+  readonly dbPath: string;
+}
+
+/** Resolves the scenario of a record request (validation only; nothing is opened). */
+export function resolveScenario(input: Pick<RecordInput, 'scenario' | 'protocol' | 'sets'>): Scenario {
+  const sets = input.protocol === null ? input.sets : [`protocol.name=${input.protocol}`, ...input.sets];
+  return loadScenario(input.scenario, sets);
+}
+
+/** Records one run into the trace database. */
+export async function recordToTrace(input: RecordInput): Promise<RecordOutput> {
+  const scenario = resolveScenario(input);
+  const db = await openTraceDb(input.dbPath, 'write');
+  try {
+    const recorded = recordRun({ scenario, seed: input.seed, label: input.label, sink: new SqliteSink(db) });
+    return { ...recorded, scenario, seed: input.seed, dbPath: input.dbPath };
+  } finally {
+    db.close();
+  }
+}

@@ -1,0 +1,69 @@
+/**
+ * `migpatch runs` and `migpatch metrics RUN`.
+ */
+import type { Command } from 'commander';
+import { getMetrics, getRun, listRuns, requireComplete } from '../../trace/runs.js';
+import { openTraceDb, resolveDbPath, type TraceDb } from '../../trace/trace-db.js';
+import { metricsTable } from '../metrics-table.js';
+import { formatNs, printJson, renderTable, type Output } from '../output.js';
+
+interface DbOptions {
+  db?: string;
+  json?: boolean;
+}
+
+/** Opens the trace read-only for the duration of `fn`. */
+export async function withTrace<T>(dbOption: string | undefined, fn: (db: TraceDb) => Promise<T>): Promise<T> {
+  const db = await openTraceDb(resolveDbPath(dbOption), 'read');
+  try {
+    return await fn(db);
+  } finally {
+    db.close();
+  }
+}
+
+/** Registers `runs`. */
+export function registerRuns(program: Command, io: Output): void {
+  program
+    .command('runs')
+    .description('list the runs in the trace database')
+    .option('--db <path>', 'trace database (default $MIGPATCH_DB or traces/migpatch.db)')
+    .option('--json', 'print JSON')
+    .action(async (opts: DbOptions) => {
+      const runs = await withTrace(opts.db, listRuns);
+      if (opts.json) {
+        printJson(io, runs);
+        return;
+      }
+      io.out(renderTable(
+        io,
+        ['run', 'created', 'label', 'scenario', 'seed', 'protocol', 'status', 'events', 'simulated', 'violations', 'wall s'],
+        runs.map((r) => [
+          r.runId, r.createdAt, r.label, r.scenarioName, r.seed, r.protocol, r.status, r.eventCount,
+          r.endNs === null ? null : formatNs(r.endNs), r.violations, r.wallMs === null ? null : (r.wallMs / 1000).toFixed(2),
+        ]),
+      ));
+    });
+}
+
+/** Registers `metrics`. */
+export function registerMetrics(program: Command, io: Output): void {
+  program
+    .command('metrics')
+    .description('print the metrics of a run (an id, or last)')
+    .argument('<run>', 'run id or last')
+    .option('--db <path>', 'trace database (default $MIGPATCH_DB or traces/migpatch.db)')
+    .option('--json', 'print JSON')
+    .action(async (ref: string, opts: DbOptions) => {
+      const { run, metrics } = await withTrace(opts.db, async (db) => {
+        const found = requireComplete(await getRun(db, ref));
+        return { run: found, metrics: await getMetrics(db, found.runId) };
+      });
+      if (opts.json) {
+        printJson(io, { runId: run.runId, scenario: run.scenarioName, seed: run.seed, protocol: run.protocol, metrics });
+        return;
+      }
+      io.out(`run ${run.runId}: ${run.scenarioName}, seed ${run.seed}, ${run.protocol}`);
+      io.out(metricsTable(io, metrics));
+    });
+}
