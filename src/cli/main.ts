@@ -5,4 +5,10 @@
 import { processOutput } from './output.js';
 import { runCli } from './program.js';
 
+// `migpatch runs | head` closes the pipe early: that is the reader's choice, not an error.
+process.stdout.on('error', (e: NodeJS.ErrnoException) => {
+  if (e.code === 'EPIPE') process.exit(process.exitCode ?? 0);
+  throw e;
+});
+
 process.exitCode = await runCli(process.argv, processOutput);

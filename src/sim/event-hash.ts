@@ -18,13 +18,19 @@ export class ChunkHasher {
   #h1 = 0x243f6a88;
   #h2 = 0x85a308d3;
 
-  /** Mixes one double (NaN is canonical, so every NaN hashes alike). */
+  /**
+   * Mixes one double. NaN is canonical (every NaN hashes alike) and -0 hashes as 0, because SQLite
+   * stores both that way: a stream re-read from a trace must hash as it did when it was recorded.
+   */
   mix(value: number): void {
     let lo: number;
     let hi: number;
     if (value !== value) {
       lo = 0;
       hi = 0x7ff80000;
+    } else if (value === 0) {
+      lo = 0;
+      hi = 0;
     } else {
       f64[0] = value;
       lo = u32[0] as number;

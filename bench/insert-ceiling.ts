@@ -1,0 +1,121 @@
+/**
+ * How close the SQLite sink comes to the fastest plain way of loading events with better-sqlite3
+ * (DESIGN.md 12: ~1.6 M rows/s with 100-row inserts on the reference machine). Both measurements
+ * use a fresh database with the real schema (so the same `events` table and index) and the same
+ * synthetic rows; only the code in between differs.
+ */
+import { performance } from 'node:perf_hooks';
+import { StreamHasher } from '../src/sim/event-hash.js';
+import { Ev } from '../src/sim/event-kinds.js';
+import { EVENT_BATCH_SIZE } from '../src/sim/event-log.js';
+import type { EventBatch, RunResult } from '../src/trace/sink.js';
+import { SqliteSink } from '../src/trace/sqlite-sink.js';
+import { openTraceDb, type TraceDb } from '../src/trace/trace-db.js';
+import { fakeMeta } from '../test/fixtures/fake-run.js';
+
+/** Rows per INSERT and per transaction of the raw baseline. */
+const RAW_ROWS_PER_INSERT = 100;
+const RAW_ROWS_PER_TX = 10_000;
+
+/** Knobs for experiments on the schema. */
+export interface InsertBenchOptions {
+  /** Drop the `events_sparse` index first, to measure what it costs. */
+  readonly dropSparseIndex?: boolean;
+  /** Extra DDL to run on the fresh database first (e.g. an index to try). */
+  readonly extraDdl?: string;
+}
+
+/**
+ * Synthetic events shaped like a busy run: dense state changes, switches and accounting samples,
+ * one sparse (IPI) event in 250, NaN in some columns, fractional values in others.
+ */
+export function syntheticEvents(rows: number): EventBatch {
+  const cols = { tNs: new Float64Array(rows), kind: new Float64Array(rows), cpu: new Float64Array(rows),
+    a: new Float64Array(rows), b: new Float64Array(rows), c: new Float64Array(rows) };
+  const dense = [Ev.CPU_STATE, Ev.SCHED_SWITCH, Ev.ACCT, Ev.CPU_STATE, Ev.ACCT];
+  for (let i = 0; i < rows; i++) {
+    cols.tNs[i] = 1_000_000 + i * 37;
+    cols.kind[i] = i % 250 === 0 ? Ev.IPI_SEND : i % 250 === 1 ? Ev.IPI_RECV : dense[i % dense.length] as number;
+    cols.cpu[i] = i % 64;
+    cols.a[i] = i % 9;
+    cols.b[i] = i % 3 === 0 ? NaN : 1000 + (i % 977);
+    cols.c[i] = i % 2 === 0 ? NaN : (i % 977) * 0.75;
+  }
+  return { firstSeq: 0, count: rows, ...cols };
+}
+
+async function freshDb(dbPath: string, options: InsertBenchOptions): Promise<TraceDb> {
+  const db = await openTraceDb(dbPath, 'write');
+  if (options.dropSparseIndex === true) db.sqlite.exec('drop index events_sparse');
+  if (options.extraDdl !== undefined) db.sqlite.exec(options.extraDdl);
+  return db;
+}
+
+/**
+ * Rows/s of plain better-sqlite3: 100-row prepared INSERTs (all 8 columns bound) in transactions
+ * of 10,000 rows, into the `events` table of a fresh database at `dbPath`.
+ */
+export async function measureRawInsertCeiling(dbPath: string, rows: number, options: InsertBenchOptions = {}): Promise<number> {
+  const db = await freshDb(dbPath, options);
+  const ev = syntheticEvents(rows);
+  const stmt = db.sqlite.prepare(`insert into events (run_id, seq, t_ns, kind, cpu, a, b, c) values ${
+    Array.from({ length: RAW_ROWS_PER_INSERT }, () => '(?,?,?,?,?,?,?,?)').join(',')}`);
+  const one = db.sqlite.prepare('insert into events (run_id, seq, t_ns, kind, cpu, a, b, c) values (?,?,?,?,?,?,?,?)');
+  const params = new Array<number>(RAW_ROWS_PER_INSERT * 8).fill(0);
+  const insertRange = db.sqlite.transaction((from: number, to: number) => {
+    let i = from;
+    for (; i + RAW_ROWS_PER_INSERT <= to; i += RAW_ROWS_PER_INSERT) {
+      let k = 0;
+      for (let j = i; j < i + RAW_ROWS_PER_INSERT; j++) {
+        params[k++] = 1; params[k++] = j; params[k++] = ev.tNs[j] as number; params[k++] = ev.kind[j] as number;
+        params[k++] = ev.cpu[j] as number; params[k++] = ev.a[j] as number; params[k++] = ev.b[j] as number;
+        params[k++] = ev.c[j] as number;
+      }
+      stmt.run(params);
+    }
+    for (; i < to; i++) one.run(1, i, ev.tNs[i], ev.kind[i], ev.cpu[i], ev.a[i], ev.b[i], ev.c[i]);
+  });
+  const started = performance.now();
+  for (let from = 0; from < rows; from += RAW_ROWS_PER_TX) insertRange(from, Math.min(rows, from + RAW_ROWS_PER_TX));
+  const seconds = (performance.now() - started) / 1000;
+  db.close();
+  return rows / seconds;
+}
+
+/**
+ * Rows/s of {@link SqliteSink.write} for the same rows, in the event log's batches of
+ * EVENT_BATCH_SIZE; `finish` is not timed (it writes no events).
+ */
+export async function measureSinkThroughput(dbPath: string, rows: number, options: InsertBenchOptions = {}): Promise<number> {
+  const db = await freshDb(dbPath, options);
+  const ev = syntheticEvents(rows);
+  const sink = new SqliteSink(db);
+  sink.begin(fakeMeta('insert-ceiling benchmark'));
+  const started = performance.now();
+  for (let from = 0; from < rows; from += EVENT_BATCH_SIZE) sink.write(slice(ev, from, EVENT_BATCH_SIZE));
+  const seconds = (performance.now() - started) / 1000;
+  sink.finish(resultFor(ev));
+  db.close();
+  return rows / seconds;
+}
+
+/** A batch viewing rows [from, from + size) of `ev` (no copy). */
+function slice(ev: EventBatch, from: number, size: number): EventBatch {
+  const to = Math.min(ev.count, from + size);
+  return {
+    firstSeq: from, count: to - from, tNs: ev.tNs.subarray(from, to), kind: ev.kind.subarray(from, to),
+    cpu: ev.cpu.subarray(from, to), a: ev.a.subarray(from, to), b: ev.b.subarray(from, to), c: ev.c.subarray(from, to),
+  };
+}
+
+function resultFor(ev: EventBatch): RunResult {
+  const hasher = new StreamHasher();
+  for (let from = 0; from < ev.count; from += EVENT_BATCH_SIZE) hasher.add(slice(ev, from, EVENT_BATCH_SIZE));
+  const eventHash = hasher.finish();
+  const empty = new Float64Array(0);
+  return {
+    eventCount: ev.count, eventHash, chunkHashes: [...hasher.chunkHashes], endNs: ev.tNs[ev.count - 1] ?? 0,
+    wallMs: 0, violations: 0, attempts: [], windows: [], metrics: [],
+    intervals: { count: 0, cpu: empty, state: empty, startNs: empty, endNs: empty, pid: empty },
+  };
+}

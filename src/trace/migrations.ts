@@ -1,0 +1,31 @@
+/**
+ * The schema migrations, imported statically. Kysely's FileMigrationProvider imports files at run
+ * time, which breaks between vitest (`.ts`) and `tsc` output (`.js`); static imports resolve the
+ * same way in both. Add each new migration here, in name order, and never rename or edit an old one.
+ */
+import type { Migration, MigrationProvider } from 'kysely';
+import * as m0001 from '../../migrations/0001-runs.js';
+import * as m0002 from '../../migrations/0002-events.js';
+import * as m0003 from '../../migrations/0003-lookups.js';
+import * as m0004 from '../../migrations/0004-derived.js';
+import * as m0005 from '../../migrations/0005-views.js';
+
+/** Every migration by name. Names sort in the order they must run. */
+export const MIGRATIONS: Readonly<Record<string, Migration>> = {
+  '0001-runs': m0001,
+  '0002-events': m0002,
+  '0003-lookups': m0003,
+  '0004-derived': m0004,
+  '0005-views': m0005,
+};
+
+/** Names of every migration this version knows, in order. */
+export const MIGRATION_NAMES: readonly string[] = Object.keys(MIGRATIONS).sort();
+
+/** Kysely migration provider over {@link MIGRATIONS}. */
+export class StaticMigrationProvider implements MigrationProvider {
+  /** Returns every migration; Kysely sorts them by name. */
+  getMigrations(): Promise<Record<string, Migration>> {
+    return Promise.resolve({ ...MIGRATIONS });
+  }
+}

@@ -1,0 +1,220 @@
+/**
+ * Reading runs back: listing, resolving a `RUN` argument (an id or `last`), metrics, and the event
+ * stream. Queries are built with Kysely; the event readers run Kysely-compiled SQL through
+ * better-sqlite3's synchronous iterator, because Kysely's async stream costs a promise per row and
+ * holds its connection lock for the whole iteration.
+ */
+import { sql } from 'kysely';
+import { InputError } from '../core/errors.js';
+import { EVENT_BATCH_SIZE } from '../sim/event-log.js';
+import type { EventRow } from './event-rows.js';
+import type { RunStatus } from './schema.js';
+import type { Better, EventBatch, MetricRow } from './sink.js';
+import type { TraceDb } from './trace-db.js';
+
+/** A run as listed by `migpatch runs`. */
+export interface RunSummary {
+  readonly runId: number;
+  readonly label: string | null;
+  readonly createdAt: string;
+  readonly toolVersion: string;
+  readonly scenarioName: string;
+  readonly seed: number;
+  readonly protocol: string;
+  readonly status: RunStatus;
+  readonly failReason: string | null;
+  /** Null until the run is complete, like the other totals. */
+  readonly eventCount: number | null;
+  readonly eventHash: string | null;
+  readonly endNs: number | null;
+  readonly wallMs: number | null;
+  readonly violations: number | null;
+}
+
+/** A run with the resolved scenario it was simulated from (JSON, as stored). */
+export interface RunRecord extends RunSummary {
+  readonly scenarioJson: string;
+}
+
+/** A run known to be complete: its totals are present. */
+export type CompleteRun<T extends RunSummary = RunSummary> = T & {
+  readonly status: 'complete';
+  readonly eventCount: number;
+  readonly eventHash: string;
+  readonly endNs: number;
+  readonly violations: number;
+};
+
+const SUMMARY_COLUMNS = [
+  'run_id as runId', 'label', 'created_at as createdAt', 'tool_version as toolVersion',
+  'scenario_name as scenarioName', 'seed', 'protocol', 'status', 'fail_reason as failReason',
+  'event_count as eventCount', 'event_hash as eventHash', 'end_ns as endNs', 'wall_ms as wallMs', 'violations',
+] as const;
+
+/** Every run, oldest first. */
+export async function listRuns(db: TraceDb): Promise<RunSummary[]> {
+  return db.kysely.selectFrom('runs').select(SUMMARY_COLUMNS).orderBy('run_id').execute();
+}
+
+/** Parses a `RUN` argument: a positive integer run id, or `last`. */
+export function parseRunRef(ref: string): number | 'last' {
+  if (ref === 'last') return 'last';
+  const id = /^[0-9]+$/.test(ref) ? Number(ref) : NaN;
+  if (!Number.isSafeInteger(id) || id < 1) throw new InputError(`invalid run '${ref}': expected a run id or 'last'`);
+  return id;
+}
+
+/** The run `ref` names (an id, or `last` for the highest id); InputError when there is none. */
+export async function getRun(db: TraceDb, ref: string): Promise<RunRecord> {
+  const parsed = parseRunRef(ref);
+  let query = db.kysely.selectFrom('runs').select([...SUMMARY_COLUMNS, 'scenario_json as scenarioJson']);
+  query = parsed === 'last' ? query.orderBy('run_id', 'desc').limit(1) : query.where('run_id', '=', parsed);
+  const run = await query.executeTakeFirst();
+  if (run !== undefined) return run;
+  throw new InputError(parsed === 'last' ? `no runs in ${db.path}` : `unknown run ${parsed} in ${db.path}`);
+}
+
+/** Returns `run` if it is complete; InputError otherwise (its data would be partial). */
+export function requireComplete<T extends RunSummary>(run: T): CompleteRun<T> {
+  if (run.status === 'running') {
+    throw new InputError(`run ${run.runId} is still running or was interrupted (status running)`);
+  }
+  if (run.status === 'failed') {
+    throw new InputError(`run ${run.runId} failed and has no results (status failed: ${run.failReason ?? 'no reason given'})`);
+  }
+  return run as CompleteRun<T>;
+}
+
+/** A run's metrics in the order the run produced them (empty for an unknown or unfinished run). */
+export async function getMetrics(db: TraceDb, runId: number): Promise<MetricRow[]> {
+  const rows = await db.kysely
+    .selectFrom('metrics')
+    .select(['name', 'value', 'unit', 'better'])
+    .where('run_id', '=', runId)
+    .orderBy('ord')
+    .execute();
+  return rows.map((r) => ({ name: r.name, value: r.value, unit: r.unit, better: r.better satisfies Better }));
+}
+
+/** Time bounds for {@link getRunEvents}: events with `fromNs <= t_ns < toNs`. */
+export interface TimeRange {
+  readonly fromNs?: number;
+  readonly toNs?: number;
+}
+
+/**
+ * The first seq of run `runId` whose time is `>= tNs` (the run's event count if none). Events are
+ * in time order by seq, so this is a binary search of primary-key lookups: `t_ns` has no index
+ * (one would halve the insert rate), and this keeps time windows of long runs cheap.
+ */
+export function seqAtTime(db: TraceDb, runId: number, tNs: number): number {
+  const last = db.sqlite.prepare('select max(seq) from events where run_id = ?').pluck().get(runId) as number | null;
+  const timeOf = db.sqlite.prepare('select t_ns from events where run_id = ? and seq = ?').pluck();
+  let lo = 0;
+  let hi = last === null ? 0 : last + 1;
+  while (lo < hi) {
+    const mid = Math.floor((lo + hi) / 2);
+    if ((timeOf.get(runId, mid) as number) < tNs) lo = mid + 1;
+    else hi = mid;
+  }
+  return lo;
+}
+
+/**
+ * A run's events in seq order, one row object each, optionally only those in a time range. While
+ * the iterator is open the connection cannot write (better-sqlite3), so finish or break out of it
+ * before writing.
+ */
+export function* getRunEvents(db: TraceDb, runId: number, range: TimeRange = {}): Generator<EventRow, void, undefined> {
+  let query = db.kysely
+    .selectFrom('events')
+    .select(['seq', 't_ns as tNs', 'kind', 'cpu', 'a', 'b', 'c'])
+    .where('run_id', '=', runId);
+  if (range.fromNs !== undefined) query = query.where('seq', '>=', seqAtTime(db, runId, range.fromNs));
+  if (range.toNs !== undefined) query = query.where('seq', '<', seqAtTime(db, runId, range.toNs));
+  const compiled = query.orderBy('seq').compile();
+  yield* db.sqlite.prepare(compiled.sql).iterate(...compiled.parameters) as IterableIterator<EventRow>;
+}
+
+/** What one vCPU was doing at an instant. */
+export interface CpuStateAt {
+  readonly cpu: number;
+  readonly state: number;
+  readonly stateName: string | null;
+  readonly startNs: number;
+  readonly endNs: number;
+  readonly pid: number | null;
+}
+
+/**
+ * The interval each vCPU of a complete run was in at `tNs` (vCPUs with none, e.g. after the end,
+ * are absent), by vCPU. One seek per vCPU on the (run_id, cpu, start_ns) index, for the latest
+ * interval starting at or before `tNs`; no scan of the run's intervals.
+ */
+export async function cpuStatesAt(db: TraceDb, runId: number, tNs: number): Promise<CpuStateAt[]> {
+  const { rows } = await sql<CpuStateAt>`
+    select i.cpu, i.state, s.name as stateName, i.start_ns as startNs, i.end_ns as endNs, i.pid
+    from cpu_intervals i left join cpu_states s on s.code = i.state
+    where i.run_id = ${runId} and i.end_ns > ${tNs} and i.rowid in (
+      select (select c.rowid from cpu_intervals c where c.run_id = v.run_id and c.cpu = v.cpu and c.start_ns <= ${tNs}
+              order by c.start_ns desc limit 1)
+      from vcpus v where v.run_id = ${runId})
+    order by i.cpu`.execute(db.kysely);
+  return rows;
+}
+
+/** A reusable column batch filled by {@link readEventBatches}. */
+class ReadBatch implements EventBatch {
+  firstSeq = 0;
+  count = 0;
+  readonly tNs: Float64Array;
+  readonly kind: Float64Array;
+  readonly cpu: Float64Array;
+  readonly a: Float64Array;
+  readonly b: Float64Array;
+  readonly c: Float64Array;
+  constructor(size: number) {
+    this.tNs = new Float64Array(size);
+    this.kind = new Float64Array(size);
+    this.cpu = new Float64Array(size);
+    this.a = new Float64Array(size);
+    this.b = new Float64Array(size);
+    this.c = new Float64Array(size);
+  }
+}
+
+/**
+ * A run's events as column batches, NULL read back as NaN: the simulator's own form, so a stored
+ * run can be re-hashed or fed to the analysers. The same batch object is refilled on each step
+ * (like the producer's), so consume it before advancing.
+ */
+export function* readEventBatches(
+  db: TraceDb, runId: number, size: number = EVENT_BATCH_SIZE,
+): Generator<EventBatch, void, undefined> {
+  const query = db.kysely
+    .selectFrom('events')
+    .select(['seq', 't_ns', 'kind', 'cpu', 'a', 'b', 'c'])
+    .where('run_id', '=', runId)
+    .orderBy('seq')
+    .compile();
+  const batch = new ReadBatch(size);
+  const rows = db.sqlite.prepare(query.sql).raw(true).iterate(...query.parameters) as IterableIterator<(number | null)[]>;
+  for (const row of rows) {
+    if (batch.count === 0) batch.firstSeq = row[0] as number;
+    putRow(batch, batch.count++, row);
+    if (batch.count === size) {
+      yield batch;
+      batch.count = 0;
+    }
+  }
+  if (batch.count > 0) yield batch;
+}
+
+function putRow(batch: ReadBatch, i: number, row: readonly (number | null)[]): void {
+  batch.tNs[i] = row[1] ?? NaN;
+  batch.kind[i] = row[2] ?? NaN;
+  batch.cpu[i] = row[3] ?? NaN;
+  batch.a[i] = row[4] ?? NaN;
+  batch.b[i] = row[5] ?? NaN;
+  batch.c[i] = row[6] ?? NaN;
+}

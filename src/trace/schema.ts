@@ -1,0 +1,228 @@
+/**
+ * Kysely's view of the trace database: one interface per table or view, columns in snake_case as
+ * in SQL. Times are integer nanoseconds; nullable columns are NULL when the value did not exist
+ * (NaN on the simulator's side). The per-kind `ev_*` views are generated and not listed here;
+ * query them with `sql` or through `events`.
+ */
+import type { Generated } from 'kysely';
+
+/** Values of `runs.status`. */
+export type RunStatus = 'running' | 'complete' | 'failed';
+
+/** `runs`: one row per recorded run. */
+export interface RunsTable {
+  run_id: Generated<number>;
+  label: string | null;
+  created_at: string;
+  tool_version: string;
+  scenario_name: string;
+  scenario_json: string;
+  seed: number;
+  protocol: string;
+  status: RunStatus;
+  fail_reason: string | null;
+  event_count: number | null;
+  event_hash: string | null;
+  end_ns: number | null;
+  wall_ms: number | null;
+  violations: number | null;
+}
+
+/** `hosts`: source (host_id 0) and destination (1) of a run. */
+export interface HostsTable {
+  run_id: number;
+  host_id: number;
+  role: 'source' | 'destination';
+  name: string;
+  processor: string;
+  pvr: number;
+  sockets: number;
+  chips_per_socket: number;
+  cores_per_chip: number;
+  smt: number;
+  threads: number;
+  numa_nodes: number;
+  numa_generation: number;
+  purr: string | null;
+  timebase_hz: number;
+}
+
+/** `vcpus`: placement of each vCPU on both hosts. */
+export interface VcpusTable {
+  run_id: number;
+  cpu: number;
+  src_core: number;
+  src_thread: number;
+  dst_core: number;
+  dst_thread: number;
+}
+
+/** `processes`: the guest workload. */
+export interface ProcessesTable {
+  run_id: number;
+  pid: number;
+  name: string;
+  utilization: number;
+}
+
+/** `routines`: the guest's code image. */
+export interface RoutinesTable {
+  run_id: number;
+  routine_id: number;
+  name: string;
+  words: number;
+  exec_ns: number;
+  used_at: string;
+  boot_variant_id: number;
+}
+
+/** `variants`: what each routine can be patched to. */
+export interface VariantsTable {
+  run_id: number;
+  variant_id: number;
+  routine_id: number;
+  name: string;
+}
+
+/** `events`: every event; the meaning of cpu/a/b/c per kind is in `event_kinds`. */
+export interface EventsTable {
+  run_id: number;
+  seq: number;
+  t_ns: number;
+  kind: number;
+  cpu: number | null;
+  a: number | null;
+  b: number | null;
+  c: number | null;
+}
+
+/** `event_chunks`: hash of each chunk of the event stream. */
+export interface EventChunksTable {
+  run_id: number;
+  chunk: number;
+  first_seq: number;
+  hash: string;
+}
+
+/** `event_kinds`: the documented event kinds and their column names. */
+export interface EventKindsTable {
+  code: number;
+  name: string;
+  doc: string;
+  cpu_col: string | null;
+  a_col: string | null;
+  b_col: string | null;
+  c_col: string | null;
+}
+
+/** A code → name lookup table (cpu_states, msg_types, outcomes, ...). */
+export interface CodeNameTable {
+  code: number;
+  name: string;
+}
+
+/** `characteristics`: bit i of a detect diff mask. */
+export interface CharacteristicsTable {
+  bit: number;
+  name: string;
+}
+
+/** `cpu_intervals`: per-vCPU state intervals [start_ns, end_ns). */
+export interface CpuIntervalsTable {
+  run_id: number;
+  cpu: number;
+  state: number;
+  start_ns: number;
+  end_ns: number;
+  dur_ns: number;
+  pid: number | null;
+}
+
+/** `cpu_intervals_named` view: intervals with the state's name. */
+export interface CpuIntervalsNamedView extends CpuIntervalsTable {
+  state_name: string | null;
+}
+
+/** `attempts`: protocol attempts. */
+export interface AttemptsTable {
+  run_id: number;
+  attempt: number;
+  initiator: number;
+  targets: number;
+  begin_ns: number | null;
+  first_msg1_ns: number | null;
+  last_ack_ns: number | null;
+  acks: number;
+  resends: number;
+  timeouts: number;
+  patch_begin_ns: number | null;
+  sync_end_ns: number | null;
+  msg2_ns: number | null;
+  last_resume_ns: number | null;
+  end_ns: number | null;
+  outcome: 'patched' | 'aborted' | 'unfinished';
+}
+
+/** `acct_windows`: accounting windows (DESIGN.md 6). */
+export interface AcctWindowsTable {
+  run_id: number;
+  window: 'before' | 'stale' | 'after';
+  begin_ns: number | null;
+  end_ns: number | null;
+  samples: number;
+  truth_ns: number;
+  charged_ns: number;
+  error: number | null;
+}
+
+/** `metrics`: metric values with unit and direction; `ord` is the producer's order. */
+export interface MetricsTable {
+  run_id: number;
+  name: string;
+  ord: number;
+  value: number | null;
+  unit: string;
+  better: 'lower' | 'higher' | 'closer_to_zero';
+}
+
+/** `ipi` view: one row per IPI sent. */
+export interface IpiView {
+  run_id: number;
+  send_seq: number;
+  send_ns: number;
+  recv_ns: number | null;
+  handle_ns: number | null;
+  lost_ns: number | null;
+  src: number | null;
+  dst: number | null;
+  msg: string | null;
+  attempt: number | null;
+  latency_ns: number | null;
+}
+
+/** The whole trace database as Kysely sees it. */
+export interface TraceSchema {
+  runs: RunsTable;
+  hosts: HostsTable;
+  vcpus: VcpusTable;
+  processes: ProcessesTable;
+  routines: RoutinesTable;
+  variants: VariantsTable;
+  events: EventsTable;
+  event_chunks: EventChunksTable;
+  event_kinds: EventKindsTable;
+  cpu_states: CodeNameTable;
+  msg_types: CodeNameTable;
+  outcomes: CodeNameTable;
+  invariants: CodeNameTable;
+  violation_details: CodeNameTable;
+  fault_kinds: CodeNameTable;
+  detect_sources: CodeNameTable;
+  characteristics: CharacteristicsTable;
+  cpu_intervals: CpuIntervalsTable;
+  cpu_intervals_named: CpuIntervalsNamedView;
+  attempts: AttemptsTable;
+  acct_windows: AcctWindowsTable;
+  metrics: MetricsTable;
+  ipi: IpiView;
+}
