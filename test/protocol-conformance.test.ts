@@ -33,8 +33,8 @@ describe.each(PROTOCOL_NAMES)('protocol %s', (protocol) => {
   test('leaves the code image matching the destination host and nobody in WAIT', () => {
     const scenario = withProtocol('p8-to-p9', protocol);
     const sink = new MemorySink();
-    recordRun({ scenario, seed: 5, label: null, sink });
-    const ev = sink.events();
+    const { runId } = recordRun({ scenario, seed: 5, label: null, sink });
+    const ev = [...sink.run(runId!)!.events.rows()];
     const image = new CodeImage(scenario.guest.routines, scenario.source, scenario.destination);
     const installed = new Map<number, number>();
     const lastState = new Map<number, number>();

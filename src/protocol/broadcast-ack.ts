@@ -13,7 +13,7 @@
  * 5. MSG2 to every target; each leaves WAIT after its own instruction synchronisation.
  */
 import { assert } from '../core/assert.js';
-import { Ev, Msg, Outcome, type MsgCode } from '../sim/event-kinds.js';
+import { Ev, Msg, Outcome, phaseCode, type MsgCode } from '../sim/event-kinds.js';
 import type { PatchJob, PatchProtocol, ProtocolContext } from './protocol.js';
 
 type Phase = 'idle' | 'rendezvous' | 'patching' | 'releasing' | 'backoff' | 'done' | 'gave-up';
@@ -110,7 +110,7 @@ export class BroadcastAck implements PatchProtocol {
     this.#targets = this.#ctx.onlineTargets(init);
     this.#acked = new Set();
     this.#resendRound = 0;
-    this.#phase = 'rendezvous';
+    this.#setPhase('rendezvous');
     this.#ctx.beginAttempt(init, this.#attempt, this.#targets.length);
     if (this.#targets.length === 0) {
       this.#allAcked();
@@ -158,7 +158,7 @@ export class BroadcastAck implements PatchProtocol {
     const attempt = this.#attempt;
     this.#ctx.emit(Ev.ATTEMPT_ABORT, init, attempt, this.#acked.size, Number.NaN);
     // From here the attempt is dead: late ACKs are answered with MSG2 by onAck.
-    this.#phase = 'backoff';
+    this.#setPhase('backoff');
     const dsts = p.abortScope === 'per-cpu' ? this.#targets.filter((t) => this.#acked.has(t)) : this.#targets;
     this.#ctx.sendIpis(init, dsts, Msg.MSG2, attempt, () => {
       this.#ctx.endAttempt(init, attempt, Outcome.ABORTED);
@@ -170,7 +170,7 @@ export class BroadcastAck implements PatchProtocol {
   #retryOrGiveUp(): void {
     const p = this.#ctx.spec.broadcastAck;
     if (this.#retries >= p.retryLimit) {
-      this.#phase = 'gave-up';
+      this.#setPhase('gave-up');
       this.#ctx.emit(Ev.GIVE_UP, this.#initiator(), this.#attempt, Number.NaN, Number.NaN);
       return;
     }
@@ -185,15 +185,21 @@ export class BroadcastAck implements PatchProtocol {
     const attempt = this.#attempt;
     const job = this.#job;
     assert(job !== null, 'a job is running');
-    this.#phase = 'patching';
+    this.#setPhase('patching');
     this.#ctx.patch(init, job.patches, () => {
-      this.#phase = 'releasing';
+      this.#setPhase('releasing');
       this.#ctx.sendIpis(init, this.#targets, Msg.MSG2, attempt, () => {
         this.#ctx.endAttempt(init, attempt, Outcome.PATCHED);
-        this.#phase = 'done';
+        this.#setPhase('done');
         this.#ctx.giveBack(init);
       });
     });
+  }
+
+  // Every phase change is an event, so a trace alone tells the phase at any instant.
+  #setPhase(phase: Phase): void {
+    this.#phase = phase;
+    this.#ctx.emit(Ev.PHASE, this.#initiator(), phaseCode(phase), this.#attempt, Number.NaN);
   }
 
   #isLive(attempt: number): boolean {

@@ -35,6 +35,7 @@ export const Ev = {
   PATCH_BEGIN: 50,
   PATCH_END: 51,
   SYNC: 52,
+  PHASE: 53,
   VIOLATION: 60,
   FAULT: 61,
 } as const;
@@ -87,6 +88,7 @@ export const EVENT_KINDS: readonly EventKindInfo[] = [
   kind(Ev.PATCH_BEGIN, 'patch_begin', 'the modifier starts rewriting a routine', 'cpu', 'routine', 'variant', 'words'),
   kind(Ev.PATCH_END, 'patch_end', 'the routine is rewritten', 'cpu', 'routine', 'variant', null),
   kind(Ev.SYNC, 'sync', 'the modifier finishes cache/instruction synchronisation', 'cpu', 'patches', null, null),
+  kind(Ev.PHASE, 'phase', 'the protocol enters a phase (codes in table protocol_phases)', 'cpu', 'phase', 'attempt', null),
   kind(Ev.VIOLATION, 'violation', 'an invariant is violated (codes in table invariants)', 'cpu', 'invariant', 'detail', 'value'),
   kind(Ev.FAULT, 'fault', 'an injected fault fires (codes in table fault_kinds)', 'cpu', 'fault', 'param', null),
 ];
@@ -127,6 +129,21 @@ export const Outcome = { PATCHED: 1, ABORTED: 2 } as const;
 
 /** Names of the outcomes, indexed by code. */
 export const OUTCOME_NAMES: readonly string[] = ['', 'patched', 'aborted'];
+
+/**
+ * Protocol phases (the `phase` of phase events), shared by every protocol so that `replay state`
+ * can name the phase of any run. Codes are part of the trace format: only add.
+ */
+export const PHASE_NAMES: readonly string[] = [
+  'idle', 'rendezvous', 'patching', 'releasing', 'backoff', 'done', 'gave-up',
+];
+
+/** Code of a phase name; the name must be in {@link PHASE_NAMES}. */
+export function phaseCode(name: string): number {
+  const code = PHASE_NAMES.indexOf(name);
+  if (code < 0) throw new Error(`unknown protocol phase ${name}`);
+  return code;
+}
 
 /** Invariant codes (DESIGN.md 10). */
 export const Invariant = { SAFETY: 1, LIVENESS: 2, CONSERVATION: 3 } as const;

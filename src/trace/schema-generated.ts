@@ -11,7 +11,7 @@
 import { sql, type Kysely, type RawBuilder } from 'kysely';
 import {
   CHARACTERISTICS, CPU_STATE_NAMES, DetectSource, EVENT_KINDS, FAULT_KIND_NAMES, INVARIANT_NAMES,
-  MSG_NAMES, OUTCOME_NAMES, VIOLATION_DETAIL_NAMES, type EventKindInfo,
+  MSG_NAMES, OUTCOME_NAMES, PHASE_NAMES, VIOLATION_DETAIL_NAMES, type EventKindInfo,
 } from '../sim/event-kinds.js';
 
 /** A code → name lookup table. */
@@ -35,6 +35,7 @@ export const LOOKUP_TABLES: readonly LookupTable[] = [
   { table: 'invariants', key: 'code', rows: fromNames(INVARIANT_NAMES) },
   { table: 'violation_details', key: 'code', rows: fromNames(VIOLATION_DETAIL_NAMES) },
   { table: 'fault_kinds', key: 'code', rows: fromNames(FAULT_KIND_NAMES) },
+  { table: 'protocol_phases', key: 'code', rows: PHASE_NAMES.map((name, code) => [code, name] as const) },
   {
     table: 'detect_sources', key: 'code',
     rows: Object.entries(DetectSource).map(([name, code]) => [code, name.toLowerCase()] as const),
