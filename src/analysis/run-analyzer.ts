@@ -12,7 +12,7 @@
 import { assert } from '../core/assert.js';
 import type { EventObserver } from '../sim/event-log.js';
 import { CpuState, Ev, Msg, OUTCOME_NAMES, Outcome } from '../sim/event-kinds.js';
-import type { AccountingWindow, AttemptRow, EventBatch, MetricRow, StateIntervals } from '../trace/sink.js';
+import type { AccountingWindow, AcctSeries, AttemptRow, EventBatch, MetricRow, StateIntervals } from '../trace/sink.js';
 import { GrowableColumn } from './columns.js';
 import { METRICS } from './metric-defs.js';
 
@@ -45,7 +45,13 @@ export interface Derived {
   readonly intervals: StateIntervals;
   readonly attempts: readonly AttemptRow[];
   readonly windows: readonly AccountingWindow[];
+  readonly acctSeries: AcctSeries;
   readonly metrics: readonly MetricRow[];
+}
+
+/** Width of an accounting-series bucket for a run of `durationNs`: 1 ms, or wider to keep <= 10,000 buckets. */
+export function acctBucketNs(durationNs: number): number {
+  return Math.max(1, Math.ceil(durationNs / 10_000 / 1_000_000)) * 1_000_000;
 }
 
 const newSums = (): Sums => ({ samples: 0, truthNs: 0, chargedNs: 0 });
@@ -88,9 +94,20 @@ export class RunAnalyzer implements EventObserver {
   /** Seq of the event being folded (rows carry no seq; it is their position in the stream). */
   #seq = 0;
 
-  constructor(vcpus: number) {
-    assert(vcpus >= 1, 'analyser needs vCPUs');
+  // accounting series, one slot per bucket of the run
+  readonly #bucketNs: number;
+  readonly #bucketSamples: Float64Array;
+  readonly #bucketTruth: Float64Array;
+  readonly #bucketCharged: Float64Array;
+
+  constructor(vcpus: number, durationNs: number) {
+    assert(vcpus >= 1 && durationNs > 0, 'analyser needs vCPUs and a duration');
     this.#n = vcpus;
+    this.#bucketNs = acctBucketNs(durationNs);
+    const buckets = Math.ceil(durationNs / this.#bucketNs) + 1;
+    this.#bucketSamples = new Float64Array(buckets);
+    this.#bucketTruth = new Float64Array(buckets);
+    this.#bucketCharged = new Float64Array(buckets);
     this.#curState = new Int8Array(vcpus).fill(CpuState.IDLE);
     this.#curPid = new Float64Array(vcpus).fill(NaN);
     this.#curStart = new Float64Array(vcpus);
@@ -114,7 +131,7 @@ export class RunAnalyzer implements EventObserver {
     switch (kind) {
       case Ev.CPU_STATE: return this.#onCpuState(t, cpu, a, b, c);
       case Ev.SCHED_SWITCH: return this.#openInterval(t, cpu, this.#curState[cpu] as number, b);
-      case Ev.ACCT: return this.#onAcct(b, c);
+      case Ev.ACCT: return this.#onAcct(t, b, c);
       case Ev.ATTEMPT_BEGIN: return this.#onAttemptBegin(t, cpu, a, b);
       case Ev.IPI_SEND: return this.#onIpiSend(t, b, c);
       case Ev.IPI_RECV: return this.#onIpiRecv(t, a, b, c);
@@ -238,7 +255,11 @@ export class RunAnalyzer implements EventObserver {
     if (patches > 0) this.#patchPlanned = true;
   }
 
-  #onAcct(truthNs: number, chargedNs: number): void {
+  #onAcct(t: number, truthNs: number, chargedNs: number): void {
+    const bucket = Math.floor(t / this.#bucketNs);
+    this.#bucketSamples[bucket] = (this.#bucketSamples[bucket] as number) + 1;
+    this.#bucketTruth[bucket] = (this.#bucketTruth[bucket] as number) + truthNs;
+    this.#bucketCharged[bucket] = (this.#bucketCharged[bucket] as number) + chargedNs;
     let sums: Sums;
     if (Number.isNaN(this.#pauseNs)) sums = this.#before;
     else if (Number.isNaN(this.#resumeNs)) return; // nothing runs while paused
@@ -268,7 +289,21 @@ export class RunAnalyzer implements EventObserver {
       },
       attempts: [...this.#attempts.values()].map(toAttemptRow),
       windows,
+      acctSeries: this.#series(),
       metrics: this.#metrics(windows),
+    };
+  }
+
+  #series(): AcctSeries {
+    const used: number[] = [];
+    this.#bucketSamples.forEach((n, i) => {
+      if (n > 0) used.push(i);
+    });
+    const pick = (col: Float64Array): Float64Array => Float64Array.from(used, (i) => col[i] as number);
+    return {
+      bucketNs: this.#bucketNs, count: used.length,
+      startNs: Float64Array.from(used, (i) => i * this.#bucketNs),
+      samples: pick(this.#bucketSamples), truthNs: pick(this.#bucketTruth), chargedNs: pick(this.#bucketCharged),
     };
   }
 

@@ -36,7 +36,7 @@ export function recordRun(req: RecordRequest): RecordedRun {
   const meta = runMeta(req.scenario, req.seed, req.label);
   const runId = req.sink?.begin(meta) ?? null;
   try {
-    const analyzer = new RunAnalyzer(req.scenario.guest.vcpus);
+    const analyzer = new RunAnalyzer(req.scenario.guest.vcpus, req.scenario.run.durationNs);
     const log = new EventLog(req.sink, [analyzer]);
     const sim = new Simulation(req.scenario, req.seed, log);
     sim.run();

@@ -9,6 +9,7 @@ import * as m0002 from '../../migrations/0002-events.js';
 import * as m0003 from '../../migrations/0003-lookups.js';
 import * as m0004 from '../../migrations/0004-derived.js';
 import * as m0005 from '../../migrations/0005-views.js';
+import * as m0006 from '../../migrations/0006-acct-series.js';
 
 /** Every migration by name. Names sort in the order they must run. */
 export const MIGRATIONS: Readonly<Record<string, Migration>> = {
@@ -17,6 +18,7 @@ export const MIGRATIONS: Readonly<Record<string, Migration>> = {
   '0003-lookups': m0003,
   '0004-derived': m0004,
   '0005-views': m0005,
+  '0006-acct-series': m0006,
 };
 
 /** Names of every migration this version knows, in order. */

@@ -175,6 +175,17 @@ export interface AcctWindowsTable {
   error: number | null;
 }
 
+/** `acct_series`: accounting per time bucket. */
+export interface AcctSeriesTable {
+  run_id: number;
+  bucket_start_ns: number;
+  bucket_ns: number;
+  samples: number;
+  truth_ns: number;
+  charged_ns: number;
+  error: number | null;
+}
+
 /** `metrics`: metric values with unit and direction; `ord` is the producer's order. */
 export interface MetricsTable {
   run_id: number;
@@ -223,6 +234,7 @@ export interface TraceSchema {
   cpu_intervals_named: CpuIntervalsNamedView;
   attempts: AttemptsTable;
   acct_windows: AcctWindowsTable;
+  acct_series: AcctSeriesTable;
   metrics: MetricsTable;
   ipi: IpiView;
 }

@@ -129,6 +129,19 @@ export interface AccountingWindow {
   readonly error: number;
 }
 
+/**
+ * Accounting over time: truth and charged time of the samples taken in each bucket of `bucketNs`
+ * (bucket i covers [i * bucketNs, (i + 1) * bucketNs)). Only buckets with samples are listed.
+ */
+export interface AcctSeries {
+  readonly bucketNs: number;
+  readonly count: number;
+  readonly startNs: Float64Array;
+  readonly samples: Float64Array;
+  readonly truthNs: Float64Array;
+  readonly chargedNs: Float64Array;
+}
+
 /** Which way a metric is better. */
 export type Better = 'lower' | 'higher' | 'closer_to_zero';
 
@@ -153,6 +166,7 @@ export interface RunResult {
   readonly intervals: StateIntervals;
   readonly attempts: readonly AttemptRow[];
   readonly windows: readonly AccountingWindow[];
+  readonly acctSeries: AcctSeries;
   readonly metrics: readonly MetricRow[];
 }
 

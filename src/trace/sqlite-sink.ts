@@ -142,6 +142,7 @@ export class SqliteSink implements TraceSink {
     insertIntervals((this.#statements as RunStatements).intervals, result.intervals);
     insertAttempts(this.#sqlite, runId, result);
     insertWindowsAndMetrics(this.#sqlite, runId, result);
+    insertAcctSeries(this.#sqlite, runId, result);
     insertChunks(this.#sqlite, runId, result.chunkHashes);
     const changed = this.#sqlite
       .prepare(`update runs set status = 'complete', event_count = ?, event_hash = ?, end_ns = ?, wall_ms = ?,
@@ -250,6 +251,17 @@ function insertWindowsAndMetrics(sqlite: Database.Database, runId: number, resul
   }
   const metric = sqlite.prepare('insert into metrics (run_id, name, ord, value, unit, better) values (?,?,?,?,?,?)');
   result.metrics.forEach((m, ord) => metric.run(runId, m.name, ord, m.value, m.unit, m.better));
+}
+
+function insertAcctSeries(sqlite: Database.Database, runId: number, result: RunResult): void {
+  const s = result.acctSeries;
+  const stmt = sqlite.prepare(`insert into acct_series (run_id, bucket_start_ns, bucket_ns, samples, truth_ns, charged_ns,
+    error) values (?,?,?,?,?,?,?)`);
+  for (let i = 0; i < s.count; i++) {
+    const truth = s.truthNs[i] as number;
+    const charged = s.chargedNs[i] as number;
+    stmt.run(runId, s.startNs[i], s.bucketNs, s.samples[i], truth, charged, truth > 0 ? (charged - truth) / truth : null);
+  }
 }
 
 function insertChunks(sqlite: Database.Database, runId: number, chunkHashes: readonly string[]): void {
