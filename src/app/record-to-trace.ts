@@ -2,10 +2,12 @@
  * `migpatch record` as a library call: resolve and validate everything the user typed first, then
  * open the trace and record. A bad scenario, seed or option never creates or touches a database.
  */
+import fs from 'node:fs';
+import path from 'node:path';
 import { loadScenario } from '../scenario/load-scenario.js';
 import type { Scenario } from '../scenario/scenario.js';
 import { SqliteSink } from '../trace/sqlite-sink.js';
-import { openTraceDb } from '../trace/trace-db.js';
+import { DEFAULT_DB_PATH, openTraceDb } from '../trace/trace-db.js';
 import { recordRun, type RecordedRun } from './record-run.js';
 
 /** What `record` was asked for. */
@@ -37,6 +39,8 @@ export function resolveScenario(input: Pick<RecordInput, 'scenario' | 'protocol'
 /** Records one run into the trace database. */
 export async function recordToTrace(input: RecordInput): Promise<RecordOutput> {
   const scenario = resolveScenario(input);
+  // The default store is created on first use wherever migpatch runs; a path the user gave must exist.
+  if (input.dbPath === DEFAULT_DB_PATH) fs.mkdirSync(path.dirname(DEFAULT_DB_PATH), { recursive: true });
   const db = await openTraceDb(input.dbPath, 'write');
   try {
     const recorded = recordRun({ scenario, seed: input.seed, label: input.label, sink: new SqliteSink(db) });

@@ -3,23 +3,13 @@
  */
 import type { Command } from 'commander';
 import { getMetrics, getRun, listRuns, requireComplete } from '../../trace/runs.js';
-import { openTraceDb, resolveDbPath, type TraceDb } from '../../trace/trace-db.js';
 import { metricsTable } from '../metrics-table.js';
 import { formatNs, printJson, renderTable, type Output } from '../output.js';
+import { withTrace } from '../trace-access.js';
 
 interface DbOptions {
   db?: string;
   json?: boolean;
-}
-
-/** Opens the trace read-only for the duration of `fn`. */
-export async function withTrace<T>(dbOption: string | undefined, fn: (db: TraceDb) => Promise<T>): Promise<T> {
-  const db = await openTraceDb(resolveDbPath(dbOption), 'read');
-  try {
-    return await fn(db);
-  } finally {
-    db.close();
-  }
 }
 
 /** Registers `runs`. */
