@@ -1,0 +1,86 @@
+/**
+ * The first event at which two event streams differ. Used by `replay verify` (a trace against its
+ * re-simulation) and by `diff` (two traces with the same seed).
+ *
+ * Streams are compared chunk by chunk through their chunk hashes first (`event_chunks`, see
+ * `src/sim/event-hash.ts`), so only one chunk of {@link EVENT_HASH_CHUNK} events is ever compared
+ * row by row, whatever the runs' length.
+ */
+import { assert } from '../core/assert.js';
+import { EVENT_HASH_CHUNK } from '../sim/event-hash.js';
+import { storedValue, type EventRow } from '../trace/event-rows.js';
+import type { EventBatch } from '../trace/sink.js';
+import type { TraceDb } from '../trace/trace-db.js';
+
+/** Where two streams part: the seq, and each side's event there (null when that stream has ended). */
+export interface Divergence {
+  readonly seq: number;
+  readonly a: EventRow | null;
+  readonly b: EventRow | null;
+}
+
+/** Index of the first chunk whose hash differs (a missing chunk differs), or -1 when all agree. */
+export function firstDivergentChunk(a: readonly string[], b: readonly string[]): number {
+  const n = Math.max(a.length, b.length);
+  for (let i = 0; i < n; i++) if (a[i] !== b[i]) return i;
+  return -1;
+}
+
+/** Whether two events are identical in every stored column. */
+export function sameEvent(x: EventRow, y: EventRow): boolean {
+  return x.seq === y.seq && x.tNs === y.tNs && x.kind === y.kind && x.cpu === y.cpu && x.a === y.a && x.b === y.b && x.c === y.c;
+}
+
+/** The first differing row of two streams of rows in seq order, or null when they are identical. */
+export function firstDivergentRow(a: Iterable<EventRow>, b: Iterable<EventRow>): Divergence | null {
+  const ia = a[Symbol.iterator]();
+  const ib = b[Symbol.iterator]();
+  for (let seq = 0; ; seq++) {
+    const x = ia.next();
+    const y = ib.next();
+    if (x.done === true && y.done === true) return null;
+    const ra = x.done === true ? null : x.value;
+    const rb = y.done === true ? null : y.value;
+    if (ra === null || rb === null || !sameEvent(ra, rb)) {
+      return { seq: ra?.seq ?? rb?.seq ?? seq, a: ra, b: rb };
+    }
+  }
+}
+
+/** A run's chunk hashes in order, as recorded. */
+export function storedChunkHashes(db: TraceDb, runId: number): string[] {
+  return db.sqlite.prepare('select hash from event_chunks where run_id = ? order by chunk').pluck().all(runId) as string[];
+}
+
+/** The rows of one chunk of a stored run. */
+export function storedChunkRows(db: TraceDb, runId: number, chunk: number): EventRow[] {
+  const first = chunk * EVENT_HASH_CHUNK;
+  return db.sqlite
+    .prepare(`select seq, t_ns as tNs, kind, cpu, a, b, c from events
+      where run_id = ? and seq >= ? and seq < ? order by seq`)
+    .all(runId, first, first + EVENT_HASH_CHUNK) as EventRow[];
+}
+
+/** The first divergence between two stored runs (possibly in two databases), or null. */
+export function findStoredDivergence(dbA: TraceDb, runA: number, dbB: TraceDb, runB: number): Divergence | null {
+  const chunk = firstDivergentChunk(storedChunkHashes(dbA, runA), storedChunkHashes(dbB, runB));
+  if (chunk < 0) return null;
+  const found = firstDivergentRow(storedChunkRows(dbA, runA, chunk), storedChunkRows(dbB, runB, chunk));
+  assert(found !== null, `chunk ${chunk} hashes differ but its rows do not`);
+  return found;
+}
+
+/** The rows [from, to) of a batch, in their stored form (NaN as null, -0 as 0). */
+export function* batchRows(batch: EventBatch, from = 0, to = batch.count): Generator<EventRow> {
+  for (let i = from; i < to; i++) {
+    yield {
+      seq: batch.firstSeq + i,
+      tNs: batch.tNs[i] as number,
+      kind: batch.kind[i] as number,
+      cpu: storedValue(batch.cpu[i] as number),
+      a: storedValue(batch.a[i] as number),
+      b: storedValue(batch.b[i] as number),
+      c: storedValue(batch.c[i] as number),
+    };
+  }
+}
