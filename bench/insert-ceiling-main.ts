@@ -6,7 +6,7 @@
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import { measureRawInsertCeiling, measureSinkThroughput, type InsertBenchOptions } from './insert-ceiling.js';
+import { measureRawInsertCeiling, measureSinkThroughput, syntheticEvents, type InsertBenchOptions } from './insert-ceiling.js';
 
 function median(xs: readonly number[]): number {
   const s = [...xs].sort((a, b) => a - b);
@@ -17,7 +17,7 @@ async function compare(label: string, rows: number, repeats: number, dir: string
   const raw: number[] = [];
   const sink: number[] = [];
   for (let r = 0; r < repeats; r++) {
-    raw.push(await measureRawInsertCeiling(path.join(dir, `raw-${label}-${r}.db`), rows, options));
+    raw.push(await measureRawInsertCeiling(path.join(dir, `raw-${label}-${r}.db`), syntheticEvents(rows), options));
     sink.push(await measureSinkThroughput(path.join(dir, `sink-${label}-${r}.db`), rows, options));
   }
   const fmt = (x: number): string => `${(x / 1e6).toFixed(3)} M rows/s`;

@@ -11,7 +11,8 @@ import { EVENT_BATCH_SIZE } from '../src/sim/event-log.js';
 import type { EventBatch, RunResult } from '../src/trace/sink.js';
 import { SqliteSink } from '../src/trace/sqlite-sink.js';
 import { openTraceDb, type TraceDb } from '../src/trace/trace-db.js';
-import { fakeMeta } from '../test/fixtures/fake-run.js';
+import { runMeta } from '../src/app/run-meta.js';
+import { findBuiltin } from '../src/scenario/builtins.js';
 
 /** Rows per INSERT and per transaction of the raw baseline. */
 const RAW_ROWS_PER_INSERT = 100;
@@ -55,9 +56,11 @@ async function freshDb(dbPath: string, options: InsertBenchOptions): Promise<Tra
  * Rows/s of plain better-sqlite3: 100-row prepared INSERTs (all 8 columns bound) in transactions
  * of 10,000 rows, into the `events` table of a fresh database at `dbPath`.
  */
-export async function measureRawInsertCeiling(dbPath: string, rows: number, options: InsertBenchOptions = {}): Promise<number> {
+export async function measureRawInsertCeiling(
+  dbPath: string, ev: EventBatch, options: InsertBenchOptions = {},
+): Promise<number> {
   const db = await freshDb(dbPath, options);
-  const ev = syntheticEvents(rows);
+  const rows = ev.count;
   const stmt = db.sqlite.prepare(`insert into events (run_id, seq, t_ns, kind, cpu, a, b, c) values ${
     Array.from({ length: RAW_ROWS_PER_INSERT }, () => '(?,?,?,?,?,?,?,?)').join(',')}`);
   const one = db.sqlite.prepare('insert into events (run_id, seq, t_ns, kind, cpu, a, b, c) values (?,?,?,?,?,?,?,?)');
@@ -90,7 +93,7 @@ export async function measureSinkThroughput(dbPath: string, rows: number, option
   const db = await freshDb(dbPath, options);
   const ev = syntheticEvents(rows);
   const sink = new SqliteSink(db);
-  sink.begin(fakeMeta('insert-ceiling benchmark'));
+  sink.begin(runMeta(findBuiltin('p8-to-p9') as NonNullable<ReturnType<typeof findBuiltin>>, 1, 'insert-ceiling benchmark'));
   const started = performance.now();
   for (let from = 0; from < rows; from += EVENT_BATCH_SIZE) sink.write(slice(ev, from, EVENT_BATCH_SIZE));
   const seconds = (performance.now() - started) / 1000;

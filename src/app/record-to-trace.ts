@@ -7,6 +7,7 @@ import path from 'node:path';
 import { loadScenario } from '../scenario/load-scenario.js';
 import type { Scenario } from '../scenario/scenario.js';
 import { SqliteSink } from '../trace/sqlite-sink.js';
+import { WorkerSink } from '../trace/worker-sink.js';
 import { DEFAULT_DB_PATH, openTraceDb } from '../trace/trace-db.js';
 import { recordRun, type RecordedRun } from './record-run.js';
 
@@ -41,10 +42,22 @@ export async function recordToTrace(input: RecordInput): Promise<RecordOutput> {
   const scenario = resolveScenario(input);
   // The default store is created on first use wherever migpatch runs; a path the user gave must exist.
   if (input.dbPath === DEFAULT_DB_PATH) fs.mkdirSync(path.dirname(DEFAULT_DB_PATH), { recursive: true });
+  const record = (sink: SqliteSink | WorkerSink): RecordOutput => ({
+    ...recordRun({ scenario, seed: input.seed, label: input.label, sink }), scenario, seed: input.seed, dbPath: input.dbPath,
+  });
+  // SQLite inserts run in a worker thread, beside the simulation, when the compiled worker exists;
+  // MIGPATCH_SINK=inline keeps them in-process (for profiling one thread).
+  if (WorkerSink.available() && process.env['MIGPATCH_SINK'] !== 'inline') {
+    const sink = WorkerSink.open(input.dbPath);
+    try {
+      return record(sink);
+    } finally {
+      sink.close();
+    }
+  }
   const db = await openTraceDb(input.dbPath, 'write');
   try {
-    const recorded = recordRun({ scenario, seed: input.seed, label: input.label, sink: new SqliteSink(db) });
-    return { ...recorded, scenario, seed: input.seed, dbPath: input.dbPath };
+    return record(new SqliteSink(db));
   } finally {
     db.close();
   }

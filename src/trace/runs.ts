@@ -154,11 +154,11 @@ export interface CpuStateAt {
 export async function cpuStatesAt(db: TraceDb, runId: number, tNs: number): Promise<CpuStateAt[]> {
   const { rows } = await sql<CpuStateAt>`
     select i.cpu, i.state, s.name as stateName, i.start_ns as startNs, i.end_ns as endNs, i.pid
-    from cpu_intervals i left join cpu_states s on s.code = i.state
-    where i.run_id = ${runId} and i.end_ns > ${tNs} and i.rowid in (
-      select (select c.rowid from cpu_intervals c where c.run_id = v.run_id and c.cpu = v.cpu and c.start_ns <= ${tNs}
-              order by c.start_ns desc limit 1)
-      from vcpus v where v.run_id = ${runId})
+    from vcpus v
+    join cpu_intervals i on i.run_id = v.run_id and i.cpu = v.cpu and i.start_ns = (
+      select max(c.start_ns) from cpu_intervals c where c.run_id = v.run_id and c.cpu = v.cpu and c.start_ns <= ${tNs})
+    left join cpu_states s on s.code = i.state
+    where v.run_id = ${runId} and i.end_ns > ${tNs}
     order by i.cpu`.execute(db.kysely);
   return rows;
 }

@@ -87,7 +87,8 @@ export interface RunMeta {
 
 /**
  * Per-vCPU state intervals in columns (like Perfetto's `thread_state`): vCPU `cpu[i]` was in state
- * `state[i]` during [startNs[i], endNs[i]), running process `pid[i]` (NaN when none).
+ * `state[i]` during [startNs[i], endNs[i]), running process `pid[i]` (NaN when none). A vCPU's
+ * intervals never overlap and are never empty (endNs > startNs), so (cpu, startNs) is a key.
  */
 export interface StateIntervals {
   readonly count: number;

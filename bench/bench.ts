@@ -1,0 +1,95 @@
+/**
+ * `npm run bench`: the performance figures of migpatch, each printed next to the reference it is
+ * compared with, measured in the same run on this machine (never asserted in unit tests: the
+ * machine is noisy, so the figures are for people to read and compare).
+ *
+ * 1. `record` into SQLite, end to end (validate, open, simulate, insert, derive, finish), in
+ *    events per second; against the raw better-sqlite3 ceiling for the very same rows (100-row
+ *    prepared INSERTs inside transactions of 10,000 rows) into a fresh database with the same schema.
+ * 2. The same simulation into no sink at all, to show what the simulator alone costs.
+ */
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { performance } from 'node:perf_hooks';
+import Table from 'cli-table3';
+import { recordRun } from '../src/app/record-run.js';
+import { recordToTrace } from '../src/app/record-to-trace.js';
+import { findBuiltin } from '../src/scenario/builtins.js';
+import { EventColumns } from '../src/trace/event-rows.js';
+import { readEventBatches } from '../src/trace/runs.js';
+import { openTraceDb } from '../src/trace/trace-db.js';
+import { measureRawInsertCeiling } from './insert-ceiling.js';
+
+/** One row of the printed results. */
+interface Figure {
+  readonly what: string;
+  readonly value: string;
+  readonly reference: string;
+  readonly target: string;
+}
+
+const fmtRate = (perSec: number): string => `${(perSec / 1e6).toFixed(3)} M/s`;
+
+/** Records `scenario` into a fresh database; returns wall seconds and event count. */
+async function timeRecord(dir: string, scenario: string, sets: string[] = []): Promise<{ seconds: number; events: number; dbPath: string; runId: number }> {
+  const dbPath = path.join(dir, `${scenario}.db`);
+  const started = performance.now();
+  const out = await recordToTrace({ scenario, seed: 1, protocol: null, sets, label: 'bench', dbPath });
+  const seconds = (performance.now() - started) / 1000;
+  return { seconds, events: out.result.eventCount, dbPath, runId: out.runId as number };
+}
+
+/** Reads a recorded run's events back into memory, to insert the same rows raw. */
+async function loadEvents(dbPath: string, runId: number): Promise<EventColumns> {
+  const db = await openTraceDb(dbPath, 'read');
+  const columns = new EventColumns();
+  for (const batch of readEventBatches(db, runId)) columns.append(batch);
+  db.close();
+  return columns;
+}
+
+function simulateOnly(scenario: string): { seconds: number; events: number } {
+  const s = findBuiltin(scenario);
+  if (s === undefined) throw new Error(`no scenario ${scenario}`);
+  const started = performance.now();
+  const run = recordRun({ scenario: s, seed: 1, label: null, sink: null });
+  return { seconds: (performance.now() - started) / 1000, events: run.result.eventCount };
+}
+
+async function recordFigures(dir: string): Promise<Figure[]> {
+  const small = await timeRecord(dir, 'p8-to-p9');
+  const big = await timeRecord(dir, 'e1080-1920');
+  const rows = await loadEvents(big.dbPath, big.runId);
+  const rawRate = await measureRawInsertCeiling(path.join(dir, 'raw.db'), rows);
+  const recordRate = big.events / big.seconds;
+  const sim = simulateOnly('e1080-1920');
+  return [
+    { what: 'record p8-to-p9 (wall)', value: `${small.seconds.toFixed(2)} s, ${small.events} events`, reference: '', target: '' },
+    { what: 'record e1080-1920 (wall)', value: `${big.seconds.toFixed(2)} s, ${big.events} events`, reference: '', target: '< 30 s' },
+    { what: 'record e1080-1920 into SQLite', value: fmtRate(recordRate), reference: `raw better-sqlite3, same rows: ${fmtRate(rawRate)}`, target: '' },
+    { what: 'ratio record / raw ceiling', value: (recordRate / rawRate).toFixed(2), reference: '', target: '>= 0.5' },
+    { what: 'simulate e1080-1920, no sink', value: `${fmtRate(sim.events / sim.seconds)} (${sim.seconds.toFixed(2)} s)`, reference: '', target: '' },
+  ];
+}
+
+function machine(): string {
+  const cpus = os.cpus();
+  return `${new Date().toISOString().slice(0, 10)}, ${cpus.length} x ${cpus[0]?.model ?? 'unknown CPU'}, ` +
+    `${Math.round(os.totalmem() / 2 ** 30)} GiB, Node ${process.version}`;
+}
+
+async function main(): Promise<void> {
+  const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'migpatch-bench-'));
+  try {
+    console.log(`migpatch bench — ${machine()}`);
+    const figures = await recordFigures(dir);
+    const table = new Table({ head: ['figure', 'value', 'reference (same run)', 'target'], style: { head: [], border: [] } });
+    for (const f of figures) table.push([f.what, f.value, f.reference, f.target]);
+    console.log(table.toString());
+  } finally {
+    fs.rmSync(dir, { recursive: true, force: true });
+  }
+}
+
+await main();

@@ -1,0 +1,32 @@
+/**
+ * Messages between {@link WorkerSink} (the simulation thread) and its SQLite worker.
+ */
+import type { MessagePort } from 'node:worker_threads';
+import type { RunMeta, RunResult } from './sink.js';
+
+/** Index in the shared control array: event batches posted and not yet written. */
+export const CTRL_IN_FLIGHT = 0;
+/** Index in the shared control array: replies posted by the worker (a counter). */
+export const CTRL_REPLIES = 1;
+/** Slots of the shared control array. */
+export const CTRL_SLOTS = 2;
+
+/** What the worker starts with. */
+export interface WorkerInit {
+  readonly dbPath: string;
+  readonly ctrl: SharedArrayBuffer;
+  readonly replies: MessagePort;
+}
+
+/** A request from the simulation thread. `write` carries the six columns back to back. */
+export type SinkRequest =
+  | { readonly kind: 'begin'; readonly meta: RunMeta }
+  | { readonly kind: 'write'; readonly firstSeq: number; readonly count: number; readonly data: Float64Array }
+  | { readonly kind: 'finish'; readonly result: RunResult }
+  | { readonly kind: 'fail'; readonly reason: string }
+  | { readonly kind: 'close' };
+
+/** A reply from the worker. */
+export type SinkReply =
+  | { readonly kind: 'ok'; readonly runId: number | null }
+  | { readonly kind: 'error'; readonly message: string; readonly exitCode: number };

@@ -1,0 +1,140 @@
+/**
+ * A {@link TraceSink} that writes into SQLite from a worker thread, so inserting a batch of events
+ * overlaps with simulating the next one (two cores: one simulates, one writes). The interface stays
+ * synchronous: `write` posts a copy of the batch and returns at once (waiting only when too many
+ * batches are in flight), while `begin`, `finish`, `fail` and `close` wait for the worker's reply.
+ *
+ * The worker script is the compiled `sink-worker.js` beside this file; where it does not exist (the
+ * TypeScript sources run under vitest), {@link WorkerSink.available} is false and callers use an
+ * in-process {@link SqliteSink}.
+ */
+import fs from 'node:fs';
+import { fileURLToPath } from 'node:url';
+import { MessageChannel, receiveMessageOnPort, Worker, type MessagePort } from 'node:worker_threads';
+import { assert } from '../core/assert.js';
+import { InputError, InternalError, MigpatchError } from '../core/errors.js';
+import type { EventBatch, RunMeta, RunResult, TraceSink } from './sink.js';
+import { CTRL_IN_FLIGHT, CTRL_REPLIES, CTRL_SLOTS, type SinkReply, type SinkRequest, type WorkerInit } from './worker-protocol.js';
+
+/** Batches posted and not yet written before `write` waits: bounds memory (~400 KB each). */
+const MAX_IN_FLIGHT = 32;
+/** How long to wait for one reply before declaring the worker dead. */
+const REPLY_TIMEOUT_MS = 30 * 60 * 1000;
+
+const WORKER_URL = new URL('./sink-worker.js', import.meta.url);
+
+/** SQLite sink in a worker thread. */
+export class WorkerSink implements TraceSink {
+  readonly #worker: Worker;
+  readonly #ctrl: Int32Array;
+  readonly #replies: MessagePort;
+  #repliesSeen = 0;
+  #closed = false;
+
+  private constructor(worker: Worker, ctrl: Int32Array, replies: MessagePort) {
+    this.#worker = worker;
+    this.#ctrl = ctrl;
+    this.#replies = replies;
+  }
+
+  /** Whether the compiled worker script exists (false when running from TypeScript sources). */
+  static available(): boolean {
+    return WORKER_URL.protocol === 'file:' && fs.existsSync(fileURLToPath(WORKER_URL));
+  }
+
+  /** Starts the worker, which opens (and migrates) the database; throws its InputError if it cannot. */
+  static open(dbPath: string): WorkerSink {
+    assert(WorkerSink.available(), 'the sink worker script is built');
+    const shared = new SharedArrayBuffer(CTRL_SLOTS * Int32Array.BYTES_PER_ELEMENT);
+    const channel = new MessageChannel();
+    const init: WorkerInit = { dbPath, ctrl: shared, replies: channel.port2 };
+    const worker = new Worker(WORKER_URL, { workerData: init, transferList: [channel.port2] });
+    const sink = new WorkerSink(worker, new Int32Array(shared), channel.port1);
+    try {
+      sink.#await();
+    } catch (e) {
+      void worker.terminate();
+      throw e;
+    }
+    return sink;
+  }
+
+  begin(meta: RunMeta): number {
+    this.#post({ kind: 'begin', meta });
+    const runId = this.#await();
+    assert(runId !== null, 'begin returns a run id');
+    return runId;
+  }
+
+  write(batch: EventBatch): void {
+    const n = batch.count;
+    if (n === 0) return;
+    // The producer reuses its arrays: copy the six columns into one transferable buffer.
+    const data = new Float64Array(6 * n);
+    data.set(batch.tNs.subarray(0, n), 0);
+    data.set(batch.kind.subarray(0, n), n);
+    data.set(batch.cpu.subarray(0, n), 2 * n);
+    data.set(batch.a.subarray(0, n), 3 * n);
+    data.set(batch.b.subarray(0, n), 4 * n);
+    data.set(batch.c.subarray(0, n), 5 * n);
+    this.#waitForRoom();
+    Atomics.add(this.#ctrl, CTRL_IN_FLIGHT, 1);
+    this.#worker.postMessage({ kind: 'write', firstSeq: batch.firstSeq, count: n, data } satisfies SinkRequest, [data.buffer]);
+  }
+
+  finish(result: RunResult): void {
+    this.#post({ kind: 'finish', result });
+    this.#await();
+  }
+
+  fail(reason: string): void {
+    if (this.#closed) return;
+    this.#post({ kind: 'fail', reason });
+    this.#await();
+  }
+
+  /** Closes the database and stops the worker. */
+  close(): void {
+    if (this.#closed) return;
+    this.#post({ kind: 'close' });
+    this.#closed = true;
+    try {
+      this.#await();
+    } finally {
+      void this.#worker.terminate();
+      this.#replies.close();
+    }
+  }
+
+  #post(req: SinkRequest): void {
+    if (this.#closed) throw new InternalError('worker sink used after close');
+    this.#worker.postMessage(req);
+  }
+
+  #waitForRoom(): void {
+    for (;;) {
+      const inFlight = Atomics.load(this.#ctrl, CTRL_IN_FLIGHT);
+      if (inFlight < MAX_IN_FLIGHT) return;
+      if (Atomics.wait(this.#ctrl, CTRL_IN_FLIGHT, inFlight, REPLY_TIMEOUT_MS) === 'timed-out') {
+        throw new InternalError('the trace writer stopped taking events');
+      }
+    }
+  }
+
+  // Blocks until the worker's next reply; the event loop cannot run meanwhile, so it is read
+  // straight off the port.
+  #await(): number | null {
+    const seen = this.#repliesSeen;
+    while (Atomics.load(this.#ctrl, CTRL_REPLIES) === seen) {
+      if (Atomics.wait(this.#ctrl, CTRL_REPLIES, seen, REPLY_TIMEOUT_MS) === 'timed-out') {
+        throw new InternalError('the trace writer did not answer');
+      }
+    }
+    this.#repliesSeen = seen + 1;
+    const msg = receiveMessageOnPort(this.#replies);
+    assert(msg !== undefined, 'a signalled reply is on the port');
+    const r = msg.message as SinkReply;
+    if (r.kind === 'ok') return r.runId;
+    throw r.exitCode === 2 ? new InputError(r.message) : new MigpatchError(r.message, r.exitCode);
+  }
+}
