@@ -81,6 +81,38 @@ function nullUnderTest(sink = new NullSink()): SinkUnderTest {
   };
 }
 
+// The worker sink runs its compiled worker script, so it is taken from the build (`npm test` builds first).
+const built = (await import('../dist/src/trace/worker-sink.js')) as typeof import('../src/trace/worker-sink.js');
+
+async function workerUnderTest(file: string): Promise<SinkUnderTest> {
+  const sink = built.WorkerSink.open(file);
+  // A second, read-only connection looks inside, as another process would.
+  const reader = async <T>(fn: (db: Awaited<ReturnType<typeof openTraceDb>>) => Promise<T> | T): Promise<T> => {
+    const db = await openTraceDb(file, 'read');
+    try {
+      return await fn(db);
+    } finally {
+      db.close();
+    }
+  };
+  return {
+    sink,
+    events: (runId) => reader((db) => [...getRunEvents(db, runId)]),
+    run: (runId) => reader((db) => getRun(db, String(runId))),
+    reopen: async () => {
+      sink.close();
+      return workerUnderTest(file);
+    },
+    close: () => sink.close(),
+  };
+}
+
+/**
+ * Matches an InternalError by name: the worker sink comes from the build, whose error classes are
+ * other objects than the sources' (instanceof would fail across the two copies).
+ */
+const internalError = expect.objectContaining({ name: InternalError.name });
+
 const tempDirs: string[] = [];
 afterEach(() => {
   for (const dir of tempDirs.splice(0)) fs.rmSync(dir, { recursive: true, force: true });
@@ -96,6 +128,7 @@ const IMPLEMENTATIONS: { name: string; open: () => Promise<SinkUnderTest> }[] = 
   { name: 'SqliteSink', open: () => sqliteUnderTest(tempDbFile()) },
   { name: 'MemorySink', open: () => Promise.resolve(memoryUnderTest()) },
   { name: 'NullSink', open: () => Promise.resolve(nullUnderTest()) },
+  { name: 'WorkerSink', open: () => workerUnderTest(tempDbFile()) },
 ];
 
 /** Batch sizes that leave tails on both the 100-row insert groups and the batches. */
@@ -171,7 +204,7 @@ describe.each(IMPLEMENTATIONS)('TraceSink conformance: $name', ({ open }) => {
     const runId = t.sink.begin(fakeMeta());
     for (const batch of batchesOf(events, 16)) t.sink.write(batch);
     const wrong = { ...fakeResult(events), eventCount: 41 };
-    expect(() => t.sink.finish(wrong)).toThrow(InternalError);
+    expect(() => t.sink.finish(wrong)).toThrow(internalError);
     expect(await t.run(runId)).toMatchObject({ status: 'running' });
     t.sink.fail('finish refused');
     expect(await t.run(runId)).toMatchObject({ status: 'failed' });
@@ -180,11 +213,11 @@ describe.each(IMPLEMENTATIONS)('TraceSink conformance: $name', ({ open }) => {
 
   it('refuses gaps, writes without a run and overlapping runs', async () => {
     const t = await open();
-    expect(() => t.sink.write([...batchesOf(fakeEvents(3), 3)][0]!)).toThrow(InternalError);
+    expect(() => t.sink.write([...batchesOf(fakeEvents(3), 3)][0]!)).toThrow(internalError);
     t.sink.begin(fakeMeta());
     const gap = { ...[...batchesOf(fakeEvents(6), 3)][0]!, firstSeq: 3 };
-    expect(() => t.sink.write(gap)).toThrow(InternalError);
-    expect(() => t.sink.begin(fakeMeta())).toThrow(InternalError);
+    expect(() => t.sink.write(gap)).toThrow(internalError);
+    expect(() => t.sink.begin(fakeMeta())).toThrow(internalError);
     t.close();
   });
 
@@ -201,7 +234,7 @@ describe.each(IMPLEMENTATIONS)('TraceSink conformance: $name', ({ open }) => {
       if (back !== null) expect(back).toEqual(expectedRows(events));
     }
     expect(new Set(ids).size).toBe(3);
-    expect(() => t.sink.write([...batchesOf(fakeEvents(1), 1)][0]!)).toThrow(InternalError);
+    expect(() => t.sink.write([...batchesOf(fakeEvents(1), 1)][0]!)).toThrow(internalError);
     t.close();
   });
 });

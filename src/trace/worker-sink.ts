@@ -13,6 +13,7 @@ import { fileURLToPath } from 'node:url';
 import { MessageChannel, receiveMessageOnPort, Worker, type MessagePort } from 'node:worker_threads';
 import { assert } from '../core/assert.js';
 import { InputError, InternalError, MigpatchError } from '../core/errors.js';
+import { RunLifecycle } from './sink-lifecycle.js';
 import type { EventBatch, RunMeta, RunResult, TraceSink } from './sink.js';
 import { CTRL_IN_FLIGHT, CTRL_REPLIES, CTRL_SLOTS, type SinkReply, type SinkRequest, type WorkerInit } from './worker-protocol.js';
 
@@ -28,6 +29,8 @@ export class WorkerSink implements TraceSink {
   readonly #worker: Worker;
   readonly #ctrl: Int32Array;
   readonly #replies: MessagePort;
+  // The contract is checked here, synchronously, as every sink checks it; the worker checks again.
+  readonly #life = new RunLifecycle();
   #repliesSeen = 0;
   #closed = false;
 
@@ -60,13 +63,16 @@ export class WorkerSink implements TraceSink {
   }
 
   begin(meta: RunMeta): number {
+    assert(this.#life.runId === null, `run ${this.#life.runId} still active when beginning another`);
     this.#post({ kind: 'begin', meta });
     const runId = this.#await();
     assert(runId !== null, 'begin returns a run id');
+    this.#life.begin(runId);
     return runId;
   }
 
   write(batch: EventBatch): void {
+    this.#life.checkWrite(batch);
     const n = batch.count;
     if (n === 0) return;
     // The producer reuses its arrays: copy the six columns into one transferable buffer.
@@ -80,15 +86,19 @@ export class WorkerSink implements TraceSink {
     this.#waitForRoom();
     Atomics.add(this.#ctrl, CTRL_IN_FLIGHT, 1);
     this.#worker.postMessage({ kind: 'write', firstSeq: batch.firstSeq, count: n, data } satisfies SinkRequest, [data.buffer]);
+    this.#life.wrote(batch);
   }
 
   finish(result: RunResult): void {
+    this.#life.checkFinish(result);
     this.#post({ kind: 'finish', result });
     this.#await();
+    this.#life.end();
   }
 
   fail(reason: string): void {
-    if (this.#closed) return;
+    if (this.#closed || this.#life.runId === null) return;
+    this.#life.end();
     this.#post({ kind: 'fail', reason });
     this.#await();
   }
@@ -135,6 +145,7 @@ export class WorkerSink implements TraceSink {
     assert(msg !== undefined, 'a signalled reply is on the port');
     const r = msg.message as SinkReply;
     if (r.kind === 'ok') return r.runId;
-    throw r.exitCode === 2 ? new InputError(r.message) : new MigpatchError(r.message, r.exitCode);
+    if (r.exitCode === 2) throw new InputError(r.message);
+    throw r.exitCode === 70 ? new InternalError(r.message) : new MigpatchError(r.message, r.exitCode);
   }
 }
