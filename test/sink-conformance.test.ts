@@ -82,7 +82,8 @@ function nullUnderTest(sink = new NullSink()): SinkUnderTest {
 }
 
 // The worker sink runs its compiled worker script, so it is taken from the build (`npm test` builds first).
-const built = (await import('../dist/src/trace/worker-sink.js')) as typeof import('../src/trace/worker-sink.js');
+const builtPath = '../dist/src/trace/worker-sink.js';
+const built = (await import(builtPath)) as typeof import('../src/trace/worker-sink.js');
 
 async function workerUnderTest(file: string): Promise<SinkUnderTest> {
   const sink = built.WorkerSink.open(file);
