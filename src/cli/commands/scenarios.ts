@@ -3,6 +3,7 @@
  */
 import type { Command } from 'commander';
 import { BUILTIN_SCENARIOS, DEFAULT_SCENARIO_NAME } from '../../scenario/builtins.js';
+import { scenarioFieldDocs } from '../../scenario/field-docs.js';
 import { printJson, renderTable, type Output } from '../output.js';
 
 /** Registers `scenarios`. */
@@ -11,7 +12,14 @@ export function registerScenarios(program: Command, io: Output): void {
     .command('scenarios')
     .description('list the built-in scenarios (--json: their full JSON, to copy and edit)')
     .option('--json', 'print every scenario in full')
-    .action((opts: { json?: boolean }) => {
+    .option('--fields', 'print the reference of every scenario field (path, type, unit, meaning)')
+    .action((opts: { json?: boolean; fields?: boolean }) => {
+      if (opts.fields) {
+        const fields = scenarioFieldDocs().filter((f) => f.type !== 'object');
+        if (opts.json) printJson(io, fields);
+        else io.out(renderTable(io, ['field', 'type', 'unit', 'meaning'], fields.map((f) => [f.path, f.type, f.unit, f.doc])));
+        return;
+      }
       if (opts.json) {
         printJson(io, BUILTIN_SCENARIOS);
         return;
