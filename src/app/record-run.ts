@@ -1,10 +1,12 @@
 /**
- * Records one run: builds the simulation over an event log that feeds the analyser and a sink,
- * runs it to the end and hands the derived tables to the sink. This is the only place that times a
- * run with the wall clock (for the `wall_ms` column); the simulation itself never reads it.
+ * Records one run: builds the simulation over an event log that feeds the analyser, the replay-state
+ * fold (periodic snapshots) and a sink, runs it to the end and hands the derived tables and the
+ * snapshots to the sink. This is the only place that times a run with the wall clock (for the
+ * `wall_ms` column); the simulation itself never reads it.
  */
 import { performance } from 'node:perf_hooks';
 import { RunAnalyzer } from '../analysis/run-analyzer.js';
+import { STATE_SNAPSHOT_EVERY, StateFolder, stateShape } from '../analysis/state-folder.js';
 import { assert } from '../core/assert.js';
 import type { Scenario } from '../scenario/scenario.js';
 import { EventLog } from '../sim/event-log.js';
@@ -37,7 +39,9 @@ export function recordRun(req: RecordRequest): RecordedRun {
   const runId = req.sink?.begin(meta) ?? null;
   try {
     const analyzer = new RunAnalyzer(req.scenario.guest.vcpus, req.scenario.run.durationNs);
-    const log = new EventLog(req.sink, [analyzer]);
+    // Replay-state snapshots only matter where events are kept; a sinkless run skips the fold.
+    const folder = req.sink === null ? null : new StateFolder(stateShape(meta), STATE_SNAPSHOT_EVERY);
+    const log = new EventLog(req.sink, folder === null ? [analyzer] : [analyzer, folder]);
     const sim = new Simulation(req.scenario, req.seed, log);
     sim.run();
     const totals = log.finish();
@@ -50,6 +54,7 @@ export function recordRun(req: RecordRequest): RecordedRun {
       endNs: req.scenario.run.durationNs,
       wallMs: Math.round(performance.now() - started),
       violations,
+      stateSnapshots: folder?.snapshots ?? [],
     };
     req.sink?.finish(result);
     return { runId, result, violationsExpected: req.scenario.run.expectViolations };

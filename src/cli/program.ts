@@ -6,8 +6,13 @@
 import { Command, CommanderError } from 'commander';
 import { MigpatchError } from '../core/errors.js';
 import { TOOL_VERSION } from '../version.js';
+import { registerDiff } from './commands/diff.js';
+import { registerExport } from './commands/export.js';
 import { registerRecord } from './commands/record.js';
+import { registerReport } from './commands/report.js';
+import { registerQuery } from './commands/query.js';
 import { registerMetrics, registerRuns } from './commands/runs.js';
+import { registerReplay } from './commands/replay.js';
 import { registerScenarios } from './commands/scenarios.js';
 import type { Output } from './output.js';
 
@@ -27,6 +32,11 @@ export function buildProgram(io: Output): Command {
   registerRuns(program, io);
   registerMetrics(program, io);
   registerScenarios(program, io);
+  registerDiff(program, io);
+  registerReport(program, io);
+  registerReplay(program, io);
+  registerQuery(program, io);
+  registerExport(program, io);
   for (const cmd of program.commands) cmd.exitOverride();
   return program;
 }

@@ -61,13 +61,49 @@ export function storedChunkRows(db: TraceDb, runId: number, chunk: number): Even
     .all(runId, first, first + EVENT_HASH_CHUNK) as EventRow[];
 }
 
+/**
+ * One side of a comparison: its chunk hashes, and its rows of one chunk on demand (read from a
+ * trace, or re-simulated), so only the first differing chunk is ever materialised.
+ */
+export interface ChunkedStream {
+  readonly chunkHashes: readonly string[];
+  chunkRows(chunk: number): Iterable<EventRow>;
+}
+
+/** A stored run as a {@link ChunkedStream}, with the chunk hashes recorded in `event_chunks`. */
+export function storedStream(db: TraceDb, runId: number): ChunkedStream {
+  return { chunkHashes: storedChunkHashes(db, runId), chunkRows: (chunk) => storedChunkRows(db, runId, chunk) };
+}
+
+/**
+ * The first divergence between two streams, or null when their chunk hashes all agree: the first
+ * differing chunk is found by hash, then only its rows are compared.
+ */
+export function findDivergence(a: ChunkedStream, b: ChunkedStream): Divergence | null {
+  const chunk = firstDivergentChunk(a.chunkHashes, b.chunkHashes);
+  if (chunk < 0) return null;
+  const found = firstDivergentRow(a.chunkRows(chunk), b.chunkRows(chunk));
+  assert(found !== null, `chunk ${chunk} hashes differ but its rows do not`);
+  assert(Math.floor(found.seq / EVENT_HASH_CHUNK) === chunk, `divergence at seq ${found.seq} lies in chunk ${chunk}`);
+  return found;
+}
+
 /** The first divergence between two stored runs (possibly in two databases), or null. */
 export function findStoredDivergence(dbA: TraceDb, runA: number, dbB: TraceDb, runB: number): Divergence | null {
-  const chunk = firstDivergentChunk(storedChunkHashes(dbA, runA), storedChunkHashes(dbB, runB));
-  if (chunk < 0) return null;
-  const found = firstDivergentRow(storedChunkRows(dbA, runA, chunk), storedChunkRows(dbB, runB, chunk));
-  assert(found !== null, `chunk ${chunk} hashes differ but its rows do not`);
-  return found;
+  return findDivergence(storedStream(dbA, runA), storedStream(dbB, runB));
+}
+
+/** The stored columns of an event, in stream order. */
+export const EVENT_COLUMNS = ['tNs', 'kind', 'cpu', 'a', 'b', 'c'] as const;
+
+/** A stored column of an event. */
+export type EventColumn = (typeof EVENT_COLUMNS)[number];
+
+/** The columns in which the two events of a divergence differ (all of them when one side has ended). */
+export function divergentColumns(d: Divergence): EventColumn[] {
+  const { a, b } = d;
+  if (a === null || b === null) return [...EVENT_COLUMNS];
+  return EVENT_COLUMNS.filter((col) => a[col] !== b[col]);
 }
 
 /** The rows [from, to) of a batch, in their stored form (NaN as null, -0 as 0). */

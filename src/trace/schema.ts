@@ -186,6 +186,14 @@ export interface AcctSeriesTable {
   error: number | null;
 }
 
+/** `state_snapshots`: the replay state after the first `seq` events of a run (the last at `t_ns`), encoded. */
+export interface StateSnapshotsTable {
+  run_id: number;
+  seq: number;
+  t_ns: number;
+  data: Uint8Array;
+}
+
 /** `metrics`: metric values with unit and direction; `ord` is the producer's order. */
 export interface MetricsTable {
   run_id: number;
@@ -236,5 +244,6 @@ export interface TraceSchema {
   acct_windows: AcctWindowsTable;
   acct_series: AcctSeriesTable;
   metrics: MetricsTable;
+  state_snapshots: StateSnapshotsTable;
   ipi: IpiView;
 }

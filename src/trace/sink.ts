@@ -143,6 +143,16 @@ export interface AcctSeries {
   readonly chargedNs: Float64Array;
 }
 
+/**
+ * A periodic snapshot of a run's replay state (`src/analysis/state-folder.ts`): the state after its
+ * first `seq` events, the last of them at `tNs`, encoded by `src/analysis/state-codec.ts`.
+ */
+export interface StateSnapshotRow {
+  readonly seq: number;
+  readonly tNs: number;
+  readonly data: Uint8Array;
+}
+
 /** Which way a metric is better. */
 export type Better = 'lower' | 'higher' | 'closer_to_zero';
 
@@ -169,6 +179,11 @@ export interface RunResult {
   readonly windows: readonly AccountingWindow[];
   readonly acctSeries: AcctSeries;
   readonly metrics: readonly MetricRow[];
+  /**
+   * Replay-state snapshots in seq order, every `STATE_SNAPSHOT_EVERY` events (none when absent:
+   * `replay state` then folds from the first event).
+   */
+  readonly stateSnapshots?: readonly StateSnapshotRow[];
 }
 
 /** Where a run's events and results go. */

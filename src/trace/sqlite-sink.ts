@@ -144,6 +144,7 @@ export class SqliteSink implements TraceSink {
     insertWindowsAndMetrics(this.#sqlite, runId, result);
     insertAcctSeries(this.#sqlite, runId, result);
     insertChunks(this.#sqlite, runId, result.chunkHashes);
+    insertSnapshots(this.#sqlite, runId, result);
     const changed = this.#sqlite
       .prepare(`update runs set status = 'complete', event_count = ?, event_hash = ?, end_ns = ?, wall_ms = ?,
         violations = ? where run_id = ? and status = 'running'`)
@@ -267,4 +268,17 @@ function insertAcctSeries(sqlite: Database.Database, runId: number, result: RunR
 function insertChunks(sqlite: Database.Database, runId: number, chunkHashes: readonly string[]): void {
   const stmt = sqlite.prepare('insert into event_chunks (run_id, chunk, first_seq, hash) values (?,?,?,?)');
   chunkHashes.forEach((hash, chunk) => stmt.run(runId, chunk, chunk * EVENT_HASH_CHUNK, hash));
+}
+
+/** Replay-state snapshots: tens of rows per run, each a blob of tens of KB. */
+function insertSnapshots(sqlite: Database.Database, runId: number, result: RunResult): void {
+  const snapshots = result.stateSnapshots ?? [];
+  const stmt = sqlite.prepare('insert into state_snapshots (run_id, seq, t_ns, data) values (?,?,?,?)');
+  let previous = 0;
+  for (const s of snapshots) {
+    assert(Number.isInteger(s.seq) && s.seq > previous && s.seq <= result.eventCount, `snapshot seq ${s.seq} in order and in the run`);
+    assert(Number.isInteger(s.tNs) && s.tNs >= 0 && s.tNs <= result.endNs, `snapshot time ${s.tNs} in the run`);
+    stmt.run(runId, s.seq, s.tNs, s.data);
+    previous = s.seq;
+  }
 }

@@ -1,0 +1,96 @@
+/**
+ * What is drawn on a vCPU's track besides its states: a point marker for each IPI sent, received
+ * or lost there, each carrying its end of the message's flow arrow (so a slice always encloses the
+ * flow point, whatever state boundary it falls on); and the detection, notification, fault and
+ * violation points. Only points: a vCPU's states stay the top level of its track. (Routine
+ * rewrites can span several states of the modifier and overlap each other, so they get tracks of
+ * their own: see run-tracks.ts.)
+ */
+import {
+  CHARACTERISTICS, DetectSource, Ev, FAULT_KIND_NAMES, INVARIANT_NAMES, MSG_NAMES, VIOLATION_DETAIL_NAMES,
+} from '../sim/event-kinds.js';
+import type { EventRow } from '../trace/event-rows.js';
+import { jsonString } from './chrome-trace-format.js';
+import { planned, type PlannedSlice } from './planned-slice.js';
+import { eventsOf, type RunExportData } from './run-export-data.js';
+
+/** Planned annotations of each vCPU (unsorted), and those with no vCPU (drawn on the protocol track). */
+export interface VcpuAnnotations {
+  readonly byCpu: ReadonlyMap<number, PlannedSlice[]>;
+  readonly global: PlannedSlice[];
+  /** Flow arrows (matched s/f pairs) planned. */
+  readonly flows: number;
+}
+
+/** Plans every vCPU's annotations from the run's sparse events. */
+export function planVcpuAnnotations(data: RunExportData): VcpuAnnotations {
+  const byCpu = new Map<number, PlannedSlice[]>();
+  const global: PlannedSlice[] = [];
+  const known = new Set(data.vcpus);
+  const add = (cpu: number | null, slice: PlannedSlice): void => {
+    if (cpu === null || !known.has(cpu)) {
+      global.push(slice);
+      return;
+    }
+    const list = byCpu.get(cpu);
+    if (list === undefined) byCpu.set(cpu, [slice]);
+    else list.push(slice);
+  };
+  const flows = planIpis(data, add);
+  for (const e of eventsOf(data, Ev.NOTIFY)) {
+    add(e.cpu, planned(e.tNs, e.tNs, 'migration notification', { host: data.hostNames.get(e.a ?? -1) ?? String(e.a) }));
+  }
+  for (const e of eventsOf(data, Ev.DETECT)) {
+    add(e.cpu, planned(e.tNs, e.tNs, `detect: ${changedCharacteristics(e.a ?? 0)}`, { patches: e.b ?? 0, source: e.c === DetectSource.POLLING ? 'polling' : 'notification' }));
+  }
+  for (const e of eventsOf(data, Ev.FAULT)) {
+    add(e.cpu, planned(e.tNs, e.tNs, `fault: ${nameOf(FAULT_KIND_NAMES, e.a)}`, { param: e.b ?? 0 }));
+  }
+  for (const e of eventsOf(data, Ev.VIOLATION)) {
+    const what = `${nameOf(INVARIANT_NAMES, e.a)} (${nameOf(VIOLATION_DETAIL_NAMES, e.b)})`;
+    add(e.cpu, planned(e.tNs, e.tNs, `violation: ${what}`, { value: e.c ?? 0 }));
+  }
+  return { byCpu, global, flows };
+}
+
+type Add = (cpu: number | null, slice: PlannedSlice) => void;
+
+/**
+ * Each IPI: a marker on the sender at the send and one on the receiver at delivery (or where it was
+ * lost), joined by a flow arrow whose id is the send's seq. An IPI still in flight at the end of the
+ * trace gets only its send marker, so every flow start has its finish.
+ */
+function planIpis(data: RunExportData, add: Add): number {
+  const ends = new Map<number, EventRow>();
+  for (const e of [...eventsOf(data, Ev.IPI_RECV), ...eventsOf(data, Ev.IPI_LOST)]) if (e.c !== null) ends.set(e.c, e);
+  let flows = 0;
+  for (const send of eventsOf(data, Ev.IPI_SEND)) {
+    const msg = nameOf(MSG_NAMES, send.b);
+    const end = ends.get(send.seq);
+    const lost = end?.kind === Ev.IPI_LOST;
+    const args = { send_seq: send.seq, attempt: send.c ?? 0 };
+    const flowName = jsonString(msg);
+    if (end === undefined) {
+      add(send.cpu, planned(send.tNs, send.tNs, `${msg} to vCPU ${send.a} (undelivered)`, args));
+      continue;
+    }
+    add(send.cpu, planned(send.tNs, send.tNs, `${msg} to vCPU ${send.a}${lost ? ' (lost)' : ''}`, args,
+      { phase: 's', id: send.seq, nameJson: flowName }));
+    add(end.cpu, planned(end.tNs, end.tNs, `${msg} from vCPU ${send.cpu}${lost ? ' lost' : ''}`, args,
+      { phase: 'f', id: send.seq, nameJson: flowName }));
+    flows++;
+  }
+  return flows;
+}
+
+/** Names of the characteristics set in a detect diff mask, e.g. `pvr, purr`. */
+function changedCharacteristics(mask: number): string {
+  const names = CHARACTERISTICS.filter((_, bit) => (mask & (1 << bit)) !== 0);
+  return names.length === 0 ? 'no change' : names.join(', ');
+}
+
+/** The name of a code, or the code itself when the list has none. */
+export function nameOf(names: readonly string[], code: number | null): string {
+  const name = code === null ? undefined : names[code];
+  return name === undefined || name === '' ? String(code) : name;
+}

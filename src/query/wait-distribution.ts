@@ -1,0 +1,97 @@
+/**
+ * How long each vCPU of a run spent in WAIT (DESIGN.md 9: parked by the protocol), summarised as
+ * p50 / p95 / max over vCPUs. vCPUs that never waited (the initiator, offline ones) count as 0.
+ *
+ * The per-vCPU totals come from `cpu_intervals` (state 4) through its (run_id, cpu, start_ns) index:
+ * one range seek per vCPU and protocol attempt, because a WAIT interval begins while an attempt
+ * runs. A vCPU can still enter WAIT after its attempt ended (it handles a MSG1 late, after an
+ * abort), so the windowed sums are checked against the run's cached `cpu_wait_total_ns`; if they
+ * disagree, one grouped pass over the run's intervals gives the exact totals.
+ */
+import { assert } from '../core/assert.js';
+import { CpuState } from '../sim/event-kinds.js';
+import type { TraceDb } from '../trace/trace-db.js';
+
+/** The distribution of per-vCPU WAIT time of one run, in ns. */
+export interface WaitDistribution {
+  readonly vcpus: number;
+  /** vCPUs with any WAIT time. */
+  readonly waited: number;
+  readonly p50Ns: number;
+  readonly p95Ns: number;
+  readonly maxNs: number;
+  readonly totalNs: number;
+}
+
+/** An attempt's span: WAIT intervals of the attempt begin inside it. */
+interface Span {
+  readonly from: number;
+  readonly to: number;
+}
+
+/** The nearest-rank percentile `p` (0-100] of ascending `sorted`; 0 for an empty list. */
+export function nearestRank(sorted: readonly number[], p: number): number {
+  assert(p > 0 && p <= 100, `percentile ${p} out of (0, 100]`);
+  if (sorted.length === 0) return 0;
+  const rank = Math.ceil((p / 100) * sorted.length);
+  return sorted[Math.min(sorted.length, Math.max(1, rank)) - 1] as number;
+}
+
+/** Summarises per-vCPU totals (one entry per vCPU, zeros included). */
+export function summariseWaits(totals: readonly number[]): WaitDistribution {
+  const sorted = [...totals].sort((x, y) => x - y);
+  return {
+    vcpus: sorted.length,
+    waited: sorted.filter((v) => v > 0).length,
+    p50Ns: nearestRank(sorted, 50),
+    p95Ns: nearestRank(sorted, 95),
+    maxNs: sorted.length === 0 ? 0 : (sorted[sorted.length - 1] as number),
+    totalNs: sorted.reduce((s, v) => s + v, 0),
+  };
+}
+
+/** Per-vCPU WAIT totals of a complete run, indexed by vCPU (vCPUs are numbered 0..n-1). */
+export function waitTotalsByCpu(db: TraceDb, runId: number): Float64Array {
+  const vcpus = db.sqlite.prepare('select count(*) from vcpus where run_id = ?').pluck().get(runId) as number;
+  const spans = attemptSpans(db, runId);
+  const totals = new Float64Array(vcpus);
+  if (spans.length === 0) return totals; // no attempt, no MSG1: nobody was ever asked to wait
+  const inSpan = db.sqlite.prepare(`select coalesce(sum(dur_ns), 0) from cpu_intervals
+    where run_id = ? and cpu = ? and start_ns >= ? and start_ns <= ? and state = ${CpuState.WAIT}`).pluck();
+  for (let cpu = 0; cpu < vcpus; cpu++) {
+    let sum = 0;
+    for (const span of spans) sum += inSpan.get(runId, cpu, span.from, span.to) as number;
+    totals[cpu] = sum;
+  }
+  const cached = db.sqlite.prepare("select value from metrics where run_id = ? and name = 'cpu_wait_total_ns'")
+    .pluck().get(runId) as number | null | undefined;
+  const windowed = totals.reduce((s, v) => s + v, 0);
+  if (cached !== null && cached !== undefined && Math.abs(cached - windowed) < 0.5) return totals;
+  return exactTotals(db, runId, vcpus);
+}
+
+/** The run's per-vCPU WAIT distribution. */
+export function waitDistribution(db: TraceDb, runId: number): WaitDistribution {
+  return summariseWaits(Array.from(waitTotalsByCpu(db, runId)));
+}
+
+/** Each attempt from its start to the later of its end and its last target's resume. */
+function attemptSpans(db: TraceDb, runId: number): Span[] {
+  const rows = db.sqlite.prepare(`select begin_ns as b, max(coalesce(end_ns, 0), coalesce(last_resume_ns, 0)) as e
+    from attempts where run_id = ? and begin_ns is not null order by attempt`).all(runId) as { b: number; e: number }[];
+  const end = db.sqlite.prepare('select end_ns from runs where run_id = ?').pluck().get(runId) as number | null;
+  // An attempt still open at the end of the run ends with it.
+  return rows.map((r) => ({ from: r.b, to: r.e > r.b ? r.e : (end ?? r.b) }));
+}
+
+/** One pass over the run's WAIT intervals: exact, used only when the windowed sums miss some. */
+function exactTotals(db: TraceDb, runId: number, vcpus: number): Float64Array {
+  const totals = new Float64Array(vcpus);
+  const rows = db.sqlite.prepare(`select cpu, sum(dur_ns) as ns from cpu_intervals
+    where run_id = ? and state = ${CpuState.WAIT} group by cpu`).all(runId) as { cpu: number; ns: number }[];
+  for (const r of rows) {
+    assert(r.cpu >= 0 && r.cpu < vcpus, `interval of vCPU ${r.cpu} outside 0..${vcpus - 1}`);
+    totals[r.cpu] = r.ns;
+  }
+  return totals;
+}

@@ -1,0 +1,90 @@
+/**
+ * What replay needs to know about a run besides its events: how many vCPUs and processes it has,
+ * its routines with their boot variants, and the names of hosts, processes, routines and variants
+ * (to print codes as names). Read once per command from the topology tables.
+ */
+import { assert } from '../core/assert.js';
+import { InputError } from '../core/errors.js';
+import type { StateShape } from '../analysis/state-folder.js';
+import type { TraceDb } from '../trace/trace-db.js';
+
+/** A host of a run. */
+export interface TopologyHost {
+  readonly hostId: number;
+  readonly role: 'source' | 'destination';
+  readonly name: string;
+  readonly processor: string;
+}
+
+/** A routine of a run's code image. */
+export interface TopologyRoutine {
+  readonly routineId: number;
+  readonly name: string;
+  readonly bootVariantId: number;
+}
+
+/** A variant of a routine. */
+export interface TopologyVariant {
+  readonly variantId: number;
+  readonly routineId: number;
+  readonly name: string;
+}
+
+/** A process of the workload. */
+export interface TopologyProcess {
+  readonly pid: number;
+  readonly name: string;
+}
+
+/** The topology of one run, each list ordered by its id, ids dense from 0. */
+export interface RunTopology {
+  readonly vcpus: number;
+  readonly hosts: readonly TopologyHost[];
+  readonly processes: readonly TopologyProcess[];
+  readonly routines: readonly TopologyRoutine[];
+  readonly variants: readonly TopologyVariant[];
+}
+
+/** Reads the topology of run `runId` (which must exist). */
+export async function readTopology(db: TraceDb, runId: number): Promise<RunTopology> {
+  const k = db.kysely;
+  const [vcpuRow, hosts, processes, routines, variants] = await Promise.all([
+    k.selectFrom('vcpus').select((eb) => eb.fn.countAll<number>().as('n')).where('run_id', '=', runId).executeTakeFirstOrThrow(),
+    k.selectFrom('hosts').select(['host_id as hostId', 'role', 'name', 'processor']).where('run_id', '=', runId).orderBy('host_id').execute(),
+    k.selectFrom('processes').select(['pid', 'name']).where('run_id', '=', runId).orderBy('pid').execute(),
+    k.selectFrom('routines').select(['routine_id as routineId', 'name', 'boot_variant_id as bootVariantId'])
+      .where('run_id', '=', runId).orderBy('routine_id').execute(),
+    k.selectFrom('variants').select(['variant_id as variantId', 'routine_id as routineId', 'name'])
+      .where('run_id', '=', runId).orderBy('variant_id').execute(),
+  ]);
+  const topology: RunTopology = { vcpus: Number(vcpuRow.n), hosts, processes, routines, variants };
+  // The state arrays are indexed by these ids: a gap would be a trace migpatch did not write.
+  const dense = (ids: readonly number[]): boolean => ids.every((id, i) => id === i);
+  if (topology.vcpus < 1 || !dense(hosts.map((h) => h.hostId)) || !dense(processes.map((p) => p.pid))
+    || !dense(routines.map((r) => r.routineId)) || !dense(variants.map((v) => v.variantId))) {
+    throw new InputError(`run ${runId} has an incomplete or unexpected topology (vCPUs, hosts, processes, routines or variants)`);
+  }
+  return topology;
+}
+
+/** The replay-state shape of a run. */
+export function topologyShape(t: RunTopology): StateShape {
+  return { vcpus: t.vcpus, processes: t.processes.length, bootVariants: t.routines.map((r) => r.bootVariantId) };
+}
+
+/** Name of a variant, or `variant <id>` for an id the run does not list. */
+export function variantName(t: RunTopology, variantId: number): string {
+  return t.variants[variantId]?.name ?? `variant ${variantId}`;
+}
+
+/** Name of a routine, or `routine <id>`. */
+export function routineName(t: RunTopology, routineId: number): string {
+  return t.routines[routineId]?.name ?? `routine ${routineId}`;
+}
+
+/** The host with id `hostId` (0 source, 1 destination). */
+export function hostOf(t: RunTopology, hostId: number): TopologyHost {
+  const host = t.hosts[hostId];
+  assert(host !== undefined, `run has host ${hostId}`);
+  return host;
+}

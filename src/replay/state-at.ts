@@ -1,0 +1,68 @@
+/**
+ * The replay state of a stored run at an instant: restore the nearest snapshot at or before it
+ * (`state_snapshots`), then fold the events after it up to the instant. Every event with
+ * `t_ns <= atNs` is folded, which is the state the live simulator has after `runUntil(atNs)`.
+ */
+import { decodeState } from '../analysis/state-codec.js';
+import { StateFolder, type FoldedState } from '../analysis/state-folder.js';
+import { assert } from '../core/assert.js';
+import { InputError, InternalError } from '../core/errors.js';
+import { seqAtTime } from '../trace/runs.js';
+import type { TraceDb } from '../trace/trace-db.js';
+import { topologyShape, type RunTopology } from './run-topology.js';
+import { scanStoredEvents } from './stored-event-scan.js';
+
+/** A stored snapshot row. */
+interface SnapshotRow {
+  readonly seq: number;
+  readonly tNs: number;
+  readonly data: Uint8Array;
+}
+
+/** The folded state at an instant and where the fold started. */
+export interface StateAt {
+  /** The state after every event with `t_ns <= atNs` (arrays owned by the caller). */
+  readonly state: FoldedState;
+  /** Seq of the snapshot the fold started from; null when it started from the first event. */
+  readonly snapshotSeq: number | null;
+  /** Events folded after the snapshot (or from the start). */
+  readonly eventsFolded: number;
+}
+
+/** The latest snapshot of the run taken at or before `atNs`, or undefined. */
+function nearestSnapshot(db: TraceDb, runId: number, atNs: number): SnapshotRow | undefined {
+  return db.sqlite
+    .prepare(`select seq, t_ns as tNs, data from state_snapshots where run_id = ? and t_ns <= ?
+      order by seq desc limit 1`)
+    .get(runId, atNs) as SnapshotRow | undefined;
+}
+
+/** A folder positioned at the nearest usable snapshot, or at the start of the run. */
+function startingFolder(db: TraceDb, runId: number, topology: RunTopology, atNs: number): StateFolder {
+  const shape = topologyShape(topology);
+  const snap = nearestSnapshot(db, runId, atNs);
+  // A snapshot of another format or shape is only a lost shortcut: fold from the start instead.
+  const values = snap === undefined ? null
+    : decodeState(snap.data, { vcpus: shape.vcpus, processes: shape.processes, routines: shape.bootVariants.length });
+  return snap === undefined || values === null ? new StateFolder(shape) : StateFolder.restore(shape, snap.seq, snap.tNs, values);
+}
+
+/**
+ * Folds run `runId` up to `atNs` inclusive. An event the fold cannot apply (a vCPU or process the
+ * run does not have...) means the trace was damaged: reported as an input error naming its seq.
+ */
+export function foldStateAt(db: TraceDb, runId: number, topology: RunTopology, atNs: number): StateAt {
+  const folder = startingFolder(db, runId, topology, atNs);
+  const startSeq = folder.seq;
+  // Seq order is time order, so the events up to the instant end where the first later one starts.
+  const endSeq = Math.max(startSeq, seqAtTime(db, runId, atNs + 1));
+  try {
+    scanStoredEvents(db, runId, startSeq, endSeq, (tNs, kind, cpu, a, b, c) => folder.apply(tNs, kind, cpu, a, b, c));
+  } catch (e) {
+    if (!(e instanceof InternalError)) throw e;
+    throw new InputError(`run ${runId}: event seq ${folder.seq} cannot be replayed (${e.message}); the trace is damaged`);
+  }
+  assert(folder.seq <= endSeq, 'folded no further than the instant');
+  // The folder is dropped here, so its arrays become the caller's.
+  return { state: folder.state(), snapshotSeq: startSeq === 0 ? null : startSeq, eventsFolded: folder.seq - startSeq };
+}
