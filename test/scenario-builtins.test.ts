@@ -59,7 +59,7 @@ describe('built-in scenarios', () => {
     expect(lost.faults).toEqual([{ kind: 'lost-ipi', cpu: 3, msg: 'MSG1', count: 1 }]);
     const hung = builtin('hung-cpu');
     expect(hung.run.durationNs).toBe(3_000_000_000);
-    expect(hung.faults).toEqual([{ kind: 'hung-cpu', cpu: 5, atNs: 1_000_000_000, durationNs: -1 }]);
+    expect(hung.faults).toEqual([{ kind: 'hung-cpu', cpu: 5, after: 'start', atNs: 1_000_000_000, durationNs: -1 }]);
   });
 
   test('p9-to-p10 changes the PVR but not the PURR mode; same-hardware changes nothing but the name', () => {

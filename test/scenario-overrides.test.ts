@@ -35,7 +35,8 @@ describe('--set on a built-in', () => {
   test('array elements by index, and appending a whole element', () => {
     expect(loadScenario('lost-ipi', ['faults.0.cpu=2']).faults[0]).toMatchObject({ cpu: 2 });
     const fault = '{"kind":"hung-cpu","cpu":1,"atNs":5,"durationNs":-1}';
-    expect(loadScenario('p8-to-p9', [`faults.0=${fault}`]).faults).toEqual([JSON.parse(fault)]);
+    // The omitted anchor defaults to the start of the run.
+    expect(loadScenario('p8-to-p9', [`faults.0=${fault}`]).faults).toEqual([{ ...JSON.parse(fault) as object, after: 'start' }]);
     expect(loadScenario('p8-to-p9', ['guest.routines.1.words=100']).guest.routines[1]?.words).toBe(100);
   });
 

@@ -34,7 +34,7 @@ function add(target: object, key: string, value: unknown): void {
 /** The fault at `i`, whatever its kind, for editing its common fields. */
 function fault(s: Json, i = 0): { cpu: number; atNs?: number } {
   const f = s.faults[i];
-  if (f === undefined) throw new Error(`no fault ${i}`);
+  if (f === undefined || !('cpu' in f)) throw new Error(`no fault with a vCPU at ${i}`);
   return f;
 }
 
@@ -99,13 +99,13 @@ describe('validateScenario: field checks', () => {
     ['hz bound', (s) => { s.guest.hz = 10_001; }, 'guest.hz must be an integer <= 10000'],
     ['rounds bound', (s) => { s.migration.maxRounds = 1_001; }, 'migration.maxRounds must be an integer <= 1000'],
     ['fault kind', (s) => { s.faults = [bad({ kind: 'lost-ip', cpu: 1, msg: 'MSG1', count: 1 })]; },
-      'faults.0.kind must be one of "lost-ipi", "hung-cpu", got "lost-ip" (did you mean "lost-ipi"?)'],
+      'faults.0.kind must be one of "lost-ipi", "hung-cpu", "delayed-ipi", "irq-off", "cpu-offline", "second-migration", "lost-notification", got "lost-ip" (did you mean "lost-ipi"?)'],
     ['fault missing kind', (s) => { s.faults = [bad({ cpu: 1 })]; }, 'missing key faults.0.kind'],
     ['fault field of other variant', (s) => { s.faults = [bad({ kind: 'lost-ipi', cpu: 1, msg: 'MSG1', count: 1, atNs: 5 })]; },
       'unknown key faults.0.atNs'],
-    ['hung duration 0', (s) => { s.faults = [{ kind: 'hung-cpu', cpu: 1, atNs: 5, durationNs: 0 }]; },
+    ['hung duration 0', (s) => { s.faults = [{ kind: 'hung-cpu', cpu: 1, after: 'start', atNs: 5, durationNs: 0 }]; },
       'faults.0.durationNs must be -1 (forever) or > 0, got 0'],
-    ['hung duration -2', (s) => { s.faults = [{ kind: 'hung-cpu', cpu: 1, atNs: 5, durationNs: -2 }]; },
+    ['hung duration -2', (s) => { s.faults = [{ kind: 'hung-cpu', cpu: 1, after: 'start', atNs: 5, durationNs: -2 }]; },
       'faults.0.durationNs must be an integer >= -1, got -2'],
     ['lost-ipi cpu -2', (s) => { s.faults = [{ kind: 'lost-ipi', cpu: -2, msg: 'MSG1', count: 1 }]; },
       'faults.0.cpu must be an integer >= -1, got -2'],
@@ -182,7 +182,7 @@ describe('validateScenario: cross-field checks', () => {
   test('lost-ipi cpu -1 means any and is accepted', () => {
     const s = raw('lost-ipi');
     fault(s).cpu = -1;
-    expect(validateScenario(s, 'x').faults[0]?.cpu).toBe(-1);
+    expect(validateScenario(s, 'x').faults[0]).toMatchObject({ cpu: -1 });
   });
 });
 
@@ -244,6 +244,9 @@ describe('scenarioFieldDocs', () => {
     expect(docs.find((d) => d.path === 'run.durationNs')).toMatchObject({ unit: 'ns', type: 'integer 1..3600000000000' });
     expect(docs.filter((d) => d.defaulted).map((d) => d.path)).toEqual([
       'source.purr', 'source.timebaseHz', 'source.latency', 'destination.purr', 'destination.timebaseHz', 'destination.latency',
+      'guest.kernelEntriesPerSec', 'protocol.stopMachine', 'protocol.int3Poke',
+      'faults[kind=hung-cpu].after', 'faults[kind=irq-off].after', 'faults[kind=cpu-offline].after',
+      'faults[kind=second-migration].after',
     ]);
   });
 });

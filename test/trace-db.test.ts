@@ -8,7 +8,7 @@ import Database from 'better-sqlite3';
 import { Migrator, NO_MIGRATIONS } from 'kysely';
 import { describe, expect, it } from 'vitest';
 import { InputError } from '../src/core/errors.js';
-import { CPU_STATE_NAMES, EVENT_KINDS } from '../src/sim/event-kinds.js';
+import { CPU_STATE_NAMES, EVENT_KINDS, MSG_NAMES } from '../src/sim/event-kinds.js';
 import { MIGRATION_NAMES, StaticMigrationProvider } from '../src/trace/migrations.js';
 import { eventViewColumns, eventViewName } from '../src/trace/schema-generated.js';
 import { SqliteSink } from '../src/trace/sqlite-sink.js';
@@ -171,7 +171,7 @@ describe('generated schema', () => {
     const kinds = db.sqlite.prepare('select code, name, cpu_col as cpu, a_col as a, b_col as b, c_col as c from event_kinds order by code').all();
     expect(kinds).toEqual(EVENT_KINDS.map(({ code, name, cpu, a, b, c }) => ({ code, name, cpu, a, b, c })));
     expect(db.sqlite.prepare('select name from cpu_states order by code').pluck().all()).toEqual(CPU_STATE_NAMES);
-    expect(db.sqlite.prepare('select name from msg_types order by code').pluck().all()).toEqual(['MSG1', 'ACK', 'MSG2']);
+    expect(db.sqlite.prepare('select name from msg_types order by code').pluck().all()).toEqual(MSG_NAMES.filter((n) => n !== ''));
     expect(db.sqlite.prepare('select name from characteristics where bit = 1').pluck().get()).toBe('purr');
     db.close();
   });

@@ -16,10 +16,13 @@ const def = (name: string, unit: MetricDef['unit'], better: Better, doc: string)
 
 /** Every metric, in display order. */
 export const METRICS: readonly MetricDef[] = [
-  def('quiesce_ns', 'ns', 'lower', 'first MSG1 sent -> last target resumed, in the attempt that patched'),
-  def('rendezvous_ns', 'ns', 'lower', 'first MSG1 sent -> the ACK that completed the set, in the attempt that patched'),
+  // For broadcast-ack the attempt begins with the first MSG1, modifying begins with the ACK that
+  // completes the set, and MSG2 goes out when the sync ends: these are DESIGN.md 11's definitions,
+  // stated so that they hold for every protocol.
+  def('quiesce_ns', 'ns', 'lower', 'attempt begins (first MSG1) -> last target resumed from WAIT, in the attempt that patched; none if nobody waited'),
+  def('rendezvous_ns', 'ns', 'lower', 'attempt begins (first MSG1) -> first word written (every ACK in), in the attempt that patched'),
   def('patch_ns', 'ns', 'lower', 'first word written -> last synchronisation done'),
-  def('release_ns', 'ns', 'lower', 'first MSG2 sent -> last target resumed, in the attempt that patched'),
+  def('release_ns', 'ns', 'lower', 'synchronisation done (MSG2 sent) -> last target resumed from WAIT; none if nobody waited'),
   def('cpu_wait_total_ns', 'ns', 'lower', 'sum over vCPUs of the time spent in WAIT'),
   def('cpu_wait_max_ns', 'ns', 'lower', 'largest time one vCPU spent in WAIT'),
   def('detection_latency_ns', 'ns', 'lower', 'resume on the destination -> hardware change detected'),

@@ -71,9 +71,8 @@ export class RunAnalyzer implements EventObserver {
   // attempts
   readonly #attempts = new Map<number, AttemptBuilder>();
   #currentAttempt = 0;
-  readonly #sendAttempt = new Map<number, number>(); // seq of an ACK or MSG1 send -> attempt
-  readonly #handledAttempt: Int32Array; // attempt of the last MSG1 each vCPU handled
-  readonly #waitAttempt: Int32Array;
+  readonly #sendAttempt = new Map<number, number>(); // seq of an ACK send -> attempt
+  readonly #waitAttempt: Int32Array; // attempt during which each vCPU entered WAIT
   // migration and windows
   #migBeginNs = NaN;
   #pauseNs = NaN;
@@ -112,7 +111,6 @@ export class RunAnalyzer implements EventObserver {
     this.#curPid = new Float64Array(vcpus).fill(NaN);
     this.#curStart = new Float64Array(vcpus);
     this.#waitNs = new Float64Array(vcpus);
-    this.#handledAttempt = new Int32Array(vcpus);
     this.#waitAttempt = new Int32Array(vcpus);
   }
 
@@ -135,7 +133,6 @@ export class RunAnalyzer implements EventObserver {
       case Ev.ATTEMPT_BEGIN: return this.#onAttemptBegin(t, cpu, a, b);
       case Ev.IPI_SEND: return this.#onIpiSend(t, b, c);
       case Ev.IPI_RECV: return this.#onIpiRecv(t, a, b, c);
-      case Ev.IPI_HANDLE: return this.#onIpiHandle(cpu, b, c);
       case Ev.ACK_TIMEOUT: return void this.#attempt(a).timeouts++;
       case Ev.RESEND: return this.#onResend(a, b);
       case Ev.ATTEMPT_ABORT: return void this.#aborts++;
@@ -175,7 +172,8 @@ export class RunAnalyzer implements EventObserver {
   }
 
   #onCpuState(t: number, cpu: number, state: number, prev: number, pid: number): void {
-    if (state === CpuState.WAIT) this.#waitAttempt[cpu] = this.#handledAttempt[cpu] as number;
+    // A vCPU enters WAIT only for the live attempt (stale messages are ignored).
+    if (state === CpuState.WAIT) this.#waitAttempt[cpu] = this.#currentAttempt;
     if (prev === CpuState.WAIT) {
       const row = this.#attempts.get(this.#waitAttempt[cpu] as number);
       if (row !== undefined) row.lastResumeNs = Number.isNaN(row.lastResumeNs) ? t : Math.max(row.lastResumeNs, t);
@@ -200,7 +198,7 @@ export class RunAnalyzer implements EventObserver {
   }
 
   #onIpiSend(t: number, msg: number, attempt: number): void {
-    if (msg === Msg.ACK || msg === Msg.MSG1) this.#sendAttempt.set(this.#seq, attempt);
+    if (msg === Msg.ACK) this.#sendAttempt.set(this.#seq, attempt);
     const row = this.#attempts.get(attempt);
     if (row === undefined) return;
     if (msg === Msg.MSG1 && Number.isNaN(row.firstMsg1Ns)) row.firstMsg1Ns = t;
@@ -213,10 +211,6 @@ export class RunAnalyzer implements EventObserver {
     if (row === undefined || row.ackers.has(src)) return;
     row.ackers.add(src);
     row.lastAckNs = t;
-  }
-
-  #onIpiHandle(cpu: number, msg: number, sendSeq: number): void {
-    if (msg === Msg.MSG1) this.#handledAttempt[cpu] = this.#sendAttempt.get(sendSeq) ?? 0;
   }
 
   #onResend(attempt: number, count: number): void {
@@ -335,10 +329,10 @@ export class RunAnalyzer implements EventObserver {
       waitMax = Math.max(waitMax, this.#waitNs[cpu] as number);
     }
     const values: Record<string, number> = {
-      quiesce_ns: span(patched?.firstMsg1Ns, patched?.lastResumeNs),
-      rendezvous_ns: patched === undefined ? NaN : patched.targets === 0 ? 0 : patched.lastAckNs - patched.firstMsg1Ns,
+      quiesce_ns: span(patched?.beginNs, patched?.lastResumeNs),
+      rendezvous_ns: span(patched?.beginNs, patched?.patchBeginNs),
       patch_ns: span(patched?.patchBeginNs, patched?.syncEndNs),
-      release_ns: span(patched?.msg2Ns, patched?.lastResumeNs),
+      release_ns: span(patched?.syncEndNs, patched?.lastResumeNs),
       cpu_wait_total_ns: waitTotal,
       cpu_wait_max_ns: waitMax,
       detection_latency_ns: this.#detectNs - this.#resumeNs,

@@ -9,7 +9,7 @@ import { assert } from './assert.js';
 import type { LatencyDist } from '../scenario/scenario.js';
 
 /** The streams a run uses. Adding a name never changes the draws of the others. */
-export type StreamName = 'workload' | 'irq' | 'ipi' | 'migration' | 'detection' | 'faults' | 'protocol';
+export type StreamName = 'workload' | 'irq' | 'ipi' | 'migration' | 'detection' | 'faults' | 'protocol' | 'exec';
 
 interface RawGenerator {
   next(): number;

@@ -42,6 +42,16 @@ function chargingOf(variant: string): Charging {
   return { kind: 'tsc', hz: Number(m[1]) };
 }
 
+/**
+ * What another vCPU meets when it executes a routine: nothing special, torn code (being written, or
+ * written but not yet synchronised: executing it breaks safety), or a trap that diverts it
+ * (int3-poke: the routine's first word is a breakpoint, the handler emulates the new code).
+ */
+export const Hot = { NONE: 0, TORN: 1, TRAP: 2 } as const;
+
+/** A {@link Hot} code. */
+export type HotCode = (typeof Hot)[keyof typeof Hot];
+
 /** The code image of one run: both hosts' variants are known up front, so ids are stable. */
 export class CodeImage {
   readonly routines: readonly RoutineSpec[];
@@ -56,6 +66,8 @@ export class CodeImage {
   readonly #modifier: Int32Array;
   readonly #lastExecEndNs: Float64Array;
   readonly #lastExecCpu: Int32Array;
+  readonly #hot: Int8Array;
+  readonly #hotBy: Int32Array;
   readonly #charging: Charging[];
 
   constructor(routines: readonly RoutineSpec[], source: HostSpec, destination: HostSpec) {
@@ -82,6 +94,8 @@ export class CodeImage {
     this.#modifier = new Int32Array(routines.length).fill(-1);
     this.#lastExecEndNs = new Float64Array(routines.length);
     this.#lastExecCpu = new Int32Array(routines.length).fill(-1);
+    this.#hot = new Int8Array(routines.length);
+    this.#hotBy = new Int32Array(routines.length).fill(-1);
     this.#charging = variants.map((v) => (v.routineId === acct ? chargingOf(v.name) : { kind: 'purr-direct' }));
   }
 
@@ -127,19 +141,36 @@ export class CodeImage {
     this.#installed[routineId] = variantId;
   }
 
+  /** Marks what other vCPUs meet in a routine until further notice (see {@link Hot}); `by` is the modifier. */
+  setHot(routineId: number, mode: HotCode, by: number): void {
+    assert(routineId >= 0 && routineId < this.routines.length, `routine ${routineId}`);
+    this.#hot[routineId] = mode;
+    this.#hotBy[routineId] = mode === Hot.NONE ? -1 : by;
+  }
+
+  /** What a vCPU other than the modifier meets in a routine now. */
+  hot(routineId: number): HotCode {
+    return this.#hot[routineId] as HotCode;
+  }
+
+  /** Ids of the routines that are hot now. */
+  hotRoutines(): number[] {
+    return this.routines.flatMap((_, id) => (this.#hot[id] !== Hot.NONE ? [id] : []));
+  }
+
   /**
-   * Records that `cpu` executes a routine during [nowNs, nowNs + execNs). Returns true when another
-   * vCPU is rewriting it meanwhile (a torn execution: the safety invariant is broken).
+   * Records that `cpu` executes a routine during [nowNs, nowNs + execNs) and returns what it met:
+   * {@link Hot.TORN} when another vCPU is rewriting it (the safety invariant is broken),
+   * {@link Hot.TRAP} when a patch trap diverts it, {@link Hot.NONE} otherwise.
    */
-  execute(routineId: number, cpu: number, nowNs: number): boolean {
+  execute(routineId: number, cpu: number, nowNs: number): HotCode {
     const routine = this.routines[routineId] as RoutineSpec;
     const endNs = nowNs + routine.execNs;
     if (endNs >= (this.#lastExecEndNs[routineId] as number)) {
       this.#lastExecEndNs[routineId] = endNs;
       this.#lastExecCpu[routineId] = cpu;
     }
-    const m = this.#modifier[routineId] as number;
-    return m !== -1 && m !== cpu;
+    return this.#hotBy[routineId] === cpu ? Hot.NONE : (this.#hot[routineId] as HotCode);
   }
 
   /** Charged ns for a counter delta under the installed accounting variant. */

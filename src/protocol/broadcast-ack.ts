@@ -13,7 +13,8 @@
  * 5. MSG2 to every target; each leaves WAIT after its own instruction synchronisation.
  */
 import { assert } from '../core/assert.js';
-import { Ev, Msg, Outcome, phaseCode, type MsgCode } from '../sim/event-kinds.js';
+import { Ev, Msg, Outcome, type MsgCode } from '../sim/event-kinds.js';
+import { ProtocolPhase } from './phase.js';
 import type { PatchJob, PatchProtocol, ProtocolContext } from './protocol.js';
 
 type Phase = 'idle' | 'rendezvous' | 'patching' | 'releasing' | 'backoff' | 'done' | 'gave-up';
@@ -24,7 +25,7 @@ export class BroadcastAck implements PatchProtocol {
   readonly quiescing = true;
   readonly #ctx: ProtocolContext;
   #job: PatchJob | null = null;
-  #phase: Phase = 'idle';
+  readonly #phase: ProtocolPhase<Phase>;
   #attempt = 0;
   #retries = 0;
   #resendRound = 0;
@@ -38,14 +39,15 @@ export class BroadcastAck implements PatchProtocol {
 
   constructor(ctx: ProtocolContext) {
     this.#ctx = ctx;
+    this.#phase = new ProtocolPhase<Phase>(ctx, 'idle');
   }
 
   get active(): boolean {
-    return this.#phase !== 'idle' && this.#phase !== 'done' && this.#phase !== 'gave-up';
+    return this.#phase.get() !== 'idle' && this.#phase.get() !== 'done' && this.#phase.get() !== 'gave-up';
   }
 
   phase(): string {
-    return this.#phase;
+    return this.#phase.get();
   }
 
   attempt(): number {
@@ -68,7 +70,7 @@ export class BroadcastAck implements PatchProtocol {
         if (waitingFor === attempt) this.#ctx.sendIpis(cpu, [src], Msg.ACK, attempt, null);
         return;
       }
-      if (attempt === this.#attempt && this.#phase === 'rendezvous') {
+      if (attempt === this.#attempt && this.#phase.get() === 'rendezvous') {
         this.#ctx.sendIpis(cpu, [src], Msg.ACK, attempt, null);
         this.#waitingFor.set(cpu, attempt);
         this.#ctx.enterWait(cpu);
@@ -82,7 +84,7 @@ export class BroadcastAck implements PatchProtocol {
   }
 
   onAck(src: number, attempt: number): void {
-    if (attempt === this.#attempt && this.#phase === 'rendezvous') {
+    if (attempt === this.#attempt && this.#phase.get() === 'rendezvous') {
       this.#countAck(src);
       return;
     }
@@ -121,7 +123,7 @@ export class BroadcastAck implements PatchProtocol {
   }
 
   #armAckTimer(attempt: number): void {
-    if (attempt !== this.#attempt || this.#phase !== 'rendezvous') return;
+    if (attempt !== this.#attempt || this.#phase.get() !== 'rendezvous') return;
     this.#ackToken = this.#nextToken++;
     this.#ctx.setTimer(this.#initiator(), this.#ctx.spec.broadcastAck.ackTimeoutNs, this.#ackToken);
   }
@@ -196,14 +198,12 @@ export class BroadcastAck implements PatchProtocol {
     });
   }
 
-  // Every phase change is an event, so a trace alone tells the phase at any instant.
   #setPhase(phase: Phase): void {
-    this.#phase = phase;
-    this.#ctx.emit(Ev.PHASE, this.#initiator(), phaseCode(phase), this.#attempt, Number.NaN);
+    this.#phase.set(phase, this.#initiator(), this.#attempt);
   }
 
   #isLive(attempt: number): boolean {
-    return attempt === this.#attempt && (this.#phase === 'patching' || this.#phase === 'releasing');
+    return attempt === this.#attempt && (this.#phase.get() === 'patching' || this.#phase.get() === 'releasing');
   }
 
   #initiator(): number {

@@ -14,6 +14,12 @@ export interface PlannedPatch {
   readonly words: number;
 }
 
+/**
+ * A piece of a routine's rewrite: all its words (`whole`), or text_poke_bp's three steps: the trap
+ * word that diverts executions, the tail (every word but the first), the head (the first word).
+ */
+export type WritePart = 'whole' | 'trap' | 'tail' | 'head';
+
 /** What the planner hands to a protocol. */
 export interface PatchJob {
   readonly initiator: number;
@@ -55,6 +61,20 @@ export interface ProtocolContext {
   release(cpu: number): void;
   /** `cpu` rewrites the patches word by word, synchronises caches, then calls `then`. */
   patch(cpu: number, patches: readonly PlannedPatch[], then: () => void): void;
+  /**
+   * `cpu` (an initiator, or a waiting vCPU chosen to patch) writes one part of a patch, in state
+   * patching, then returns to its previous state and calls `then`.
+   */
+  writeCode(cpu: number, patch: PlannedPatch, part: WritePart, then: () => void): void;
+  /**
+   * `cpu` synchronises caches and instructions after writing `patches` (the `sync` event that ends
+   * the patch): from then on no vCPU meets them torn or trapped.
+   */
+  syncCaches(cpu: number, patches: readonly PlannedPatch[], then: () => void): void;
+  /** Runs `fn` after `delayNs` of work on `cpu` (pushed back if the vCPU is frozen meanwhile). */
+  after(cpu: number, delayNs: number, fn: () => void): void;
+  /** A draw of the time a store takes to reach another vCPU spinning on it (the host's ACK latency). */
+  sharedLatencyNs(): number;
   /** Current state code of a vCPU. */
   cpuState(cpu: number): number;
 }

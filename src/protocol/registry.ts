@@ -4,11 +4,18 @@
  */
 import type { ProtocolName } from '../scenario/scenario.js';
 import { BroadcastAck } from './broadcast-ack.js';
+import { Int3Poke } from './int3-poke.js';
+import { NoQuiesce } from './no-quiesce.js';
+import { StopMachine } from './stop-machine.js';
 import type { ProtocolFactory } from './protocol.js';
 
 /** Factories by protocol name. */
 export const PROTOCOLS: Readonly<Record<ProtocolName, ProtocolFactory>> = {
   'broadcast-ack': (ctx) => new BroadcastAck(ctx),
+  'stop-machine': (ctx) => new StopMachine(ctx, 'initiator'),
+  'int3-poke': (ctx) => new Int3Poke(ctx),
+  'last-arrival': (ctx) => new StopMachine(ctx, 'last-arrival'),
+  'no-quiesce': (ctx) => new NoQuiesce(ctx),
 };
 
 /** Names of all protocols. */

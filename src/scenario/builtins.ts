@@ -36,6 +36,7 @@ const POWER_GUEST: GuestSpec = {
   timesliceNs: 4_000_000,
   hz: 100,
   irqOff: { ratePerSec: 50, duration: { medianNs: 20_000, p99Ns: 200_000 } },
+  kernelEntriesPerSec: 100_000,
   routines: [PURR_TO_CPUTIME, FEATURE_FIXUPS, NUMA_DISTANCE_TABLE],
 };
 
@@ -93,6 +94,8 @@ const PROTOCOL: ProtocolSpec = {
     resendScope: 'per-cpu',
     abortScope: 'per-cpu',
   },
+  stopMachine: { wakeSchedNs: 3_000 },
+  int3Poke: { trapHandlerNs: 1_500 },
 };
 
 const RUN: RunSpec = { durationNs: 2_000_000_000, expectViolations: false };
@@ -187,7 +190,7 @@ const RAW_BUILTINS: readonly Scenario[] = [
     name: 'hung-cpu',
     description: 'p8-to-p9 where vCPU 5 hangs for good at 1 s: attempts abort, nothing patched, all released',
     run: { ...RUN, durationNs: 3_000_000_000 },
-    faults: [{ kind: 'hung-cpu', cpu: 5, atNs: 1_000_000_000, durationNs: -1 }],
+    faults: [{ kind: 'hung-cpu', cpu: 5, after: 'start', atNs: 1_000_000_000, durationNs: -1 }],
   },
   scenario({
     name: 'e1080-1920',

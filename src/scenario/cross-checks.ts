@@ -96,13 +96,38 @@ function detectionCpus(s: Scenario): string | undefined {
     ?? cpuBelowVcpus('detection.polling.cpu', polling.cpu, s.guest.vcpus);
 }
 
+function faultTimeFits(path: string, atNs: number, s: Scenario): string | undefined {
+  return atNs < s.run.durationNs
+    ? undefined
+    : `${path}.atNs ${atNs} must be < run.durationNs (${s.run.durationNs}), or the fault never happens`;
+}
+
+// cpu -1 names the initiator, which exists only once an attempt has begun.
+function victimFits(path: string, cpu: number, after: string, s: Scenario): string | undefined {
+  if (cpu === -1) {
+    return after === 'attempt' || after === 'sync'
+      ? undefined
+      : `${path}.cpu -1 (the initiator) needs after "attempt" or "sync", got "${after}"`;
+  }
+  return cpuBelowVcpus(`${path}.cpu`, cpu, s.guest.vcpus);
+}
+
 function faultFits(fault: FaultSpec, i: number, s: Scenario): string | undefined {
   const path = `faults.${i}`;
-  if (fault.kind === 'lost-ipi') return cpuBelowVcpus(`${path}.cpu`, fault.cpu, s.guest.vcpus, true);
-  return cpuBelowVcpus(`${path}.cpu`, fault.cpu, s.guest.vcpus)
-    ?? (fault.atNs < s.run.durationNs
-      ? undefined
-      : `${path}.atNs ${fault.atNs} must be < run.durationNs (${s.run.durationNs}), or the fault never happens`);
+  switch (fault.kind) {
+    case 'lost-ipi':
+    case 'delayed-ipi':
+      return cpuBelowVcpus(`${path}.cpu`, fault.cpu, s.guest.vcpus, true);
+    case 'hung-cpu':
+    case 'irq-off':
+      return victimFits(path, fault.cpu, fault.after, s) ?? faultTimeFits(path, fault.atNs, s);
+    case 'cpu-offline':
+      return cpuBelowVcpus(`${path}.cpu`, fault.cpu, s.guest.vcpus) ?? faultTimeFits(path, fault.atNs, s);
+    case 'second-migration':
+      return faultTimeFits(path, fault.atNs, s);
+    case 'lost-notification':
+      return undefined;
+  }
 }
 
 function faultsFit(s: Scenario): string | undefined {

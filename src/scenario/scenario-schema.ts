@@ -7,9 +7,10 @@
  */
 import { PROCESSORS, PROCESSOR_NAMES } from '../model/catalog.js';
 import type {
-  BroadcastAckParams, Characteristic, DetectionSpec, ErrorScope, FaultSpec, GuestSpec, HostLatency,
-  HostSpec, HungCpuFault, IrqOffSpec, LatencyDist, LostIpiFault, MessageName, MigrationSpec, NumaSpec,
-  PatchRule, ProcessorName, ProtocolSpec, PurrMode, RoutineSpec, RoutineUse, RunSpec, Scenario,
+  BroadcastAckParams, Characteristic, CpuOfflineFault, DelayedIpiFault, DetectionSpec, ErrorScope, FaultAnchor,
+  FaultSpec, GuestSpec, HostLatency, HostSpec, HungCpuFault, Int3PokeParams, IrqOffFault, IrqOffSpec, LatencyDist,
+  LostIpiFault, LostNotificationFault, MessageName, MigrationSpec, NumaSpec, PatchRule, ProcessorName, ProtocolName,
+  ProtocolSpec, PurrMode, RoutineSpec, RoutineUse, RunSpec, Scenario, SecondMigrationFault, StopMachineParams,
 } from './scenario.js';
 import { getOwn, type JsonObject } from './json-util.js';
 import {
@@ -56,7 +57,12 @@ const CHARACTERISTICS = valuesOf<Characteristic>({
 });
 const ROUTINE_USES = valuesOf<RoutineUse>({ acct: true, switch: true });
 const PURR_MODES = valuesOf<PurrMode>({ scaled: true, unscaled: true });
-const MESSAGES = valuesOf<MessageName>({ MSG1: true, ACK: true, MSG2: true });
+const MESSAGES = valuesOf<MessageName>({ MSG1: true, ACK: true, MSG2: true, SYNC: true, STOP: true });
+/** Protocol names, in the order `--protocol` lists them. */
+export const PROTOCOL_NAME_VALUES = valuesOf<ProtocolName>({
+  'broadcast-ack': true, 'stop-machine': true, 'int3-poke': true, 'last-arrival': true, 'no-quiesce': true,
+});
+const ANCHORS = valuesOf<FaultAnchor>({ start: true, resume: true, attempt: true, sync: true });
 const SCOPES = valuesOf<ErrorScope>({ 'per-cpu': true, all: true });
 
 /** Whether a raw value names a catalog processor. */
@@ -138,6 +144,12 @@ const GUEST = obj<GuestSpec>('the guest OS and its workload', {
     ratePerSec: num('sections entered per second per vCPU', 'per s', 0, 1_000_000),
     duration: latencyDist('duration of one section'),
   }),
+  // 100,000/s: a busy server's system calls and interrupts; each entry and exit runs the native
+  // vtime accounting routine. Drawn only while another vCPU rewrites a routine.
+  kernelEntriesPerSec: withDefault(
+    num('kernel entries (system calls, interrupts) per second of a running vCPU; each runs the acct routines', 'per s', 0, 10_000_000),
+    () => 100_000,
+  ),
   routines: arr<RoutineSpec>('routines of the code image', ROUTINE, MAX_ROUTINES, 'name'),
 });
 
@@ -185,11 +197,32 @@ const BROADCAST_ACK = obj<BroadcastAckParams>('parameters of the broadcast-ack p
   abortScope: oneOf<ErrorScope>('on abort, MSG2 to the ackers only, or to the whole set', SCOPES),
 });
 
+// Linux: the woken stopper (SCHED_FIFO, highest class) preempts at the next scheduling point; a
+// few microseconds of wake-up and context switch on a guest.
+const STOP_MACHINE = withDefault(obj<StopMachineParams>('parameters of stop-machine and last-arrival', {
+  wakeSchedNs: int('scheduling latency of the woken stopper thread after its wake-up IPI is taken', 'ns', 0, MAX_COST_NS),
+}), () => ({ wakeSchedNs: 3_000 }));
+
+// An int3 exception, the emulation of the patched instruction and the return: ~1-2 us.
+const INT3_POKE = withDefault(obj<Int3PokeParams>('parameters of int3-poke', {
+  trapHandlerNs: int('cost of one execution diverted by the trap', 'ns', 0, MAX_COST_NS),
+}), () => ({ trapHandlerNs: 1_500 }));
+
 const PROTOCOL = obj<ProtocolSpec>('the patch protocol', {
-  name: oneOf('protocol name', ['broadcast-ack'] as const),
+  name: oneOf<ProtocolName>('protocol name', PROTOCOL_NAME_VALUES),
   attemptBoundNs: int('liveness bound on one attempt', 'ns', 1, MAX_NS),
   broadcastAck: BROADCAST_ACK,
+  stopMachine: STOP_MACHINE,
+  int3Poke: INT3_POKE,
 });
+
+const anchor = () => withDefault(
+  oneOf<FaultAnchor>('what atNs counts from: start, resume (on the destination), attempt (the first) or sync (end of the first patch)', ANCHORS),
+  () => 'start',
+);
+const faultAt = () => int('when, counted from `after`; < run.durationNs', 'ns', 0, MAX_NS);
+const victim = (doc: string) => int(`${doc}, -1 for the initiator (after attempt or sync); < guest.vcpus`, 'index', -1, MAX_VCPUS - 1);
+const positiveNs = (doc: string) => int(doc, 'ns', 1, MAX_NS);
 
 function kindTag<K extends string>(kind: K): EnumNode<K> {
   return oneOf<K>(`fault kind "${kind}"`, [kind]);
@@ -205,10 +238,40 @@ const FAULT = union<FaultSpec>('a fault injected into the run', {
   'hung-cpu': obj<HungCpuFault>('a vCPU that stops responding (interrupts disabled)', {
     kind: kindTag('hung-cpu'),
     cpu: CPU_INDEX('the vCPU; < guest.vcpus'),
-    atNs: int('when it stops responding; < run.durationNs', 'ns', 0, MAX_NS),
+    after: anchor(),
+    atNs: faultAt(),
     durationNs: int('how long, -1 for forever', 'ns', -1, MAX_NS, {
       refine: (v) => v === 0 ? 'must be -1 (forever) or > 0, got 0' : undefined,
     }),
+  }),
+  'delayed-ipi': obj<DelayedIpiFault>('IPIs delivered late (a long tail)', {
+    kind: kindTag('delayed-ipi'),
+    cpu: int('destination vCPU, -1 for any; < guest.vcpus', 'index', -1, MAX_VCPUS - 1),
+    msg: oneOf<MessageName>('message type delayed', MESSAGES),
+    count: int('how many matching IPIs are delayed (the first ones)', 'count', 1, 1_000_000),
+    extraNs: positiveNs('delay added to each'),
+  }),
+  'irq-off': obj<IrqOffFault>('a long interrupts-off section', {
+    kind: kindTag('irq-off'),
+    cpu: victim('the vCPU'),
+    after: anchor(),
+    atNs: faultAt(),
+    durationNs: positiveNs('length of the section'),
+  }),
+  'cpu-offline': obj<CpuOfflineFault>('a vCPU taken offline', {
+    kind: kindTag('cpu-offline'),
+    cpu: CPU_INDEX('the vCPU; < guest.vcpus'),
+    after: anchor(),
+    atNs: faultAt(),
+  }),
+  'second-migration': obj<SecondMigrationFault>('the stop-and-copy of a second migration, back to the other host', {
+    kind: kindTag('second-migration'),
+    after: anchor(),
+    atNs: faultAt(),
+    downtimeNs: positiveNs('pause of the stop-and-copy'),
+  }),
+  'lost-notification': obj<LostNotificationFault>('the hypervisor migration notification is lost', {
+    kind: kindTag('lost-notification'),
   }),
 });
 

@@ -112,6 +112,12 @@ export interface GuestSpec {
   /** Timer tick frequency. */
   readonly hz: number;
   readonly irqOff: IrqOffSpec;
+  /**
+   * Kernel entries (and exits) per second of a running vCPU: system calls, interrupts, faults. Each
+   * runs the `acct` routines (native vtime accounting does). Only drawn while another vCPU rewrites
+   * a routine, to find who executes it meanwhile; quiescing protocols never draw them.
+   */
+  readonly kernelEntriesPerSec: number;
   readonly routines: readonly RoutineSpec[];
 }
 
@@ -167,8 +173,23 @@ export interface BroadcastAckParams {
   readonly abortScope: ErrorScope;
 }
 
+/**
+ * Parameters of the stop_machine-based protocols (`stop-machine`, `last-arrival`): the stopper
+ * thread is woken by an IPI and must then be scheduled, preempting whatever the vCPU runs.
+ */
+export interface StopMachineParams {
+  /** Scheduling latency of the woken stopper thread, after the wake-up IPI is taken. */
+  readonly wakeSchedNs: number;
+}
+
+/** Parameters of `int3-poke` (x86 text_poke_bp). */
+export interface Int3PokeParams {
+  /** Cost of one execution diverted by the trap (exception entry, emulation, return). */
+  readonly trapHandlerNs: number;
+}
+
 /** Names of the patch protocols. */
-export type ProtocolName = 'broadcast-ack';
+export type ProtocolName = 'broadcast-ack' | 'stop-machine' | 'int3-poke' | 'last-arrival' | 'no-quiesce';
 
 /** The protocol selection and every protocol's parameters. */
 export interface ProtocolSpec {
@@ -176,10 +197,18 @@ export interface ProtocolSpec {
   /** Liveness bound: an attempt that has not ended this long after it began is a violation. */
   readonly attemptBoundNs: number;
   readonly broadcastAck: BroadcastAckParams;
+  readonly stopMachine: StopMachineParams;
+  readonly int3Poke: Int3PokeParams;
 }
 
-/** IPI message types. */
-export type MessageName = 'MSG1' | 'ACK' | 'MSG2';
+/** IPI message types: the seed's MSG1/ACK/MSG2, a core-sync IPI and a stopper wake-up. */
+export type MessageName = 'MSG1' | 'ACK' | 'MSG2' | 'SYNC' | 'STOP';
+
+/**
+ * What a timed fault's `atNs` counts from: the start of the run, the (first) resume on the
+ * destination, the first protocol attempt, or the end of the first patch's synchronisation.
+ */
+export type FaultAnchor = 'start' | 'resume' | 'attempt' | 'sync';
 
 /** An IPI that the fabric loses. `cpu` is the destination vCPU, -1 for any. */
 export interface LostIpiFault {
@@ -190,16 +219,65 @@ export interface LostIpiFault {
   readonly count: number;
 }
 
-/** A vCPU that stops responding (interrupts disabled) at `atNs` for `durationNs`, or forever (-1). */
+/** IPIs delivered late: the first `count` matching ones take `extraNs` more (a long tail). */
+export interface DelayedIpiFault {
+  readonly kind: 'delayed-ipi';
+  readonly cpu: number;
+  readonly msg: MessageName;
+  readonly count: number;
+  readonly extraNs: number;
+}
+
+/**
+ * A vCPU that stops responding (stuck with interrupts disabled) `atNs` after `after`, for
+ * `durationNs` or forever (-1). `cpu` -1 is the protocol's initiator (anchors attempt or sync):
+ * at `sync` it models the initiator preempted before it sends MSG2.
+ */
 export interface HungCpuFault {
   readonly kind: 'hung-cpu';
   readonly cpu: number;
+  readonly after: FaultAnchor;
   readonly atNs: number;
   readonly durationNs: number;
 }
 
+/** A long interrupts-off section on a vCPU (-1: the initiator), entered when it next runs a process. */
+export interface IrqOffFault {
+  readonly kind: 'irq-off';
+  readonly cpu: number;
+  readonly after: FaultAnchor;
+  readonly atNs: number;
+  readonly durationNs: number;
+}
+
+/** A vCPU taken offline (hot-unplugged by the hypervisor); its process moves elsewhere. */
+export interface CpuOfflineFault {
+  readonly kind: 'cpu-offline';
+  readonly cpu: number;
+  readonly after: FaultAnchor;
+  readonly atNs: number;
+}
+
+/**
+ * A second migration: the stop-and-copy of a migration back to the other host, whose pre-copy
+ * ran unseen. The guest pauses `atNs` after `after` for `downtimeNs` and resumes on the other host.
+ */
+export interface SecondMigrationFault {
+  readonly kind: 'second-migration';
+  readonly after: FaultAnchor;
+  readonly atNs: number;
+  readonly downtimeNs: number;
+}
+
+/** The hypervisor's migration notification is lost: only polling can detect the change. */
+export interface LostNotificationFault {
+  readonly kind: 'lost-notification';
+}
+
 /** A fault injected by the scenario. */
-export type FaultSpec = LostIpiFault | HungCpuFault;
+export type FaultSpec =
+  | LostIpiFault | DelayedIpiFault | HungCpuFault | IrqOffFault | CpuOfflineFault | SecondMigrationFault
+  | LostNotificationFault;
 
 /** The run's length and what its outcome is expected to be. */
 export interface RunSpec {

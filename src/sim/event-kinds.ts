@@ -36,6 +36,8 @@ export const Ev = {
   PATCH_END: 51,
   SYNC: 52,
   PHASE: 53,
+  TRAP_HIT: 54,
+  BARRIER: 55,
   VIOLATION: 60,
   FAULT: 61,
 } as const;
@@ -89,6 +91,8 @@ export const EVENT_KINDS: readonly EventKindInfo[] = [
   kind(Ev.PATCH_END, 'patch_end', 'the routine is rewritten', 'cpu', 'routine', 'variant', null),
   kind(Ev.SYNC, 'sync', 'the modifier finishes cache/instruction synchronisation', 'cpu', 'patches', null, null),
   kind(Ev.PHASE, 'phase', 'the protocol enters a phase (codes in table protocol_phases)', 'cpu', 'phase', 'attempt', null),
+  kind(Ev.TRAP_HIT, 'trap_hit', 'executions a vCPU had diverted by patch traps (int3-poke), counted until the traps went', 'cpu', 'hits', 'handler_ns', null),
+  kind(Ev.BARRIER, 'barrier', 'a vCPU acknowledges a stop_machine state (phase code); acks still missing', 'cpu', 'phase', 'missing', null),
   kind(Ev.VIOLATION, 'violation', 'an invariant is violated (codes in table invariants)', 'cpu', 'invariant', 'detail', 'value'),
   kind(Ev.FAULT, 'fault', 'an injected fault fires (codes in table fault_kinds)', 'cpu', 'fault', 'param', null),
 ];
@@ -115,14 +119,17 @@ export const CPU_STATE_NAMES: readonly string[] = [
   'idle', 'running', 'irq_off', 'handler', 'wait', 'initiator', 'patching', 'paused', 'hung', 'offline',
 ];
 
-/** IPI message codes. */
-export const Msg = { MSG1: 1, ACK: 2, MSG2: 3 } as const;
+/**
+ * IPI message codes: the seed's MSG1 / ACK / MSG2, a core-serialising IPI (int3-poke's
+ * do_sync_core) and a stopper-thread wake-up (stop_machine).
+ */
+export const Msg = { MSG1: 1, ACK: 2, MSG2: 3, SYNC: 4, STOP: 5 } as const;
 
 /** A message code. */
 export type MsgCode = (typeof Msg)[keyof typeof Msg];
 
 /** Names of the message codes, indexed by code. */
-export const MSG_NAMES: readonly string[] = ['', 'MSG1', 'ACK', 'MSG2'];
+export const MSG_NAMES: readonly string[] = ['', 'MSG1', 'ACK', 'MSG2', 'SYNC', 'STOP'];
 
 /** Attempt outcomes. */
 export const Outcome = { PATCHED: 1, ABORTED: 2 } as const;
@@ -136,6 +143,10 @@ export const OUTCOME_NAMES: readonly string[] = ['', 'patched', 'aborted'];
  */
 export const PHASE_NAMES: readonly string[] = [
   'idle', 'rendezvous', 'patching', 'releasing', 'backoff', 'done', 'gave-up',
+  // stop_machine's MULTI_STOP states (stop-machine, last-arrival)
+  'prepare', 'disable-irq', 'run', 'exit',
+  // text_poke_bp's steps (int3-poke)
+  'poke-trap', 'poke-tail', 'poke-head',
 ];
 
 /** Code of a phase name; the name must be in {@link PHASE_NAMES}. */
@@ -176,11 +187,17 @@ export const VIOLATION_DETAIL_NAMES: readonly string[] = [
 /** Detection sources (c of detect events). */
 export const DetectSource = { NOTIFICATION: 1, POLLING: 2 } as const;
 
-/** Fault kind codes. */
-export const FaultKind = { LOST_IPI: 1, HUNG_CPU: 2, CPU_RECOVERED: 3 } as const;
+/** Fault kind codes (a of fault events; b is a parameter: msg, duration, ...). */
+export const FaultKind = {
+  LOST_IPI: 1, HUNG_CPU: 2, CPU_RECOVERED: 3, DELAYED_IPI: 4, IRQ_OFF: 5, CPU_OFFLINE: 6, SECOND_MIGRATION: 7,
+  LOST_NOTIFICATION: 8, REFUSED: 9,
+} as const;
 
 /** Names of the fault kinds, indexed by code. */
-export const FAULT_KIND_NAMES: readonly string[] = ['', 'lost_ipi', 'hung_cpu', 'cpu_recovered'];
+export const FAULT_KIND_NAMES: readonly string[] = [
+  '', 'lost_ipi', 'hung_cpu', 'cpu_recovered', 'delayed_ipi', 'irq_off', 'cpu_offline', 'second_migration',
+  'lost_notification', 'refused',
+];
 
 /** Characteristics compared by the detector; bit i of a diff mask is CHARACTERISTICS[i]. */
 export const CHARACTERISTICS = [

@@ -17,13 +17,13 @@
 import { assert } from '../core/assert.js';
 import { EventQueue, newQueueItem } from '../core/event-queue.js';
 import { RandomStreams, type Rng } from '../core/rng.js';
-import { CodeImage } from '../model/code-image.js';
+import { CodeImage, Hot } from '../model/code-image.js';
 import { differenceMask, maskHas } from '../model/characteristics.js';
 import { Precopy } from '../model/precopy.js';
 import { ThreadAccounting } from '../model/thread-accounting.js';
-import type { PatchProtocol, PlannedPatch, ProtocolContext } from '../protocol/protocol.js';
+import type { PatchProtocol, PlannedPatch, ProtocolContext, WritePart } from '../protocol/protocol.js';
 import { PROTOCOLS } from '../protocol/registry.js';
-import type { HostSpec, ProtocolSpec, Scenario } from '../scenario/scenario.js';
+import type { FaultAnchor, FaultSpec, HostSpec, ProtocolSpec, Scenario } from '../scenario/scenario.js';
 import {
   CpuState, DetectSource, Ev, FaultKind, Invariant, Msg, ViolationDetail, type MsgCode,
 } from './event-kinds.js';
@@ -46,9 +46,10 @@ const A_POLL = 13;
 const A_PROTO_TIMER = 14;
 const A_CALLBACK = 15; // work
 const A_TRAIN_NEXT = 16; // work
-const A_HANG = 17;
 const A_RECOVER = 18;
 const A_WATCHDOG = 19;
+const A_FAULT = 20;
+const A_KENTRY = 21;
 
 const F_WORK = 1;
 
@@ -108,6 +109,10 @@ export class Simulation implements ProtocolContext {
   #ended = false;
   #violations = 0;
   #attempts = 0;
+  /** The vCPU driving the current (or last) protocol job, -1 before the first. */
+  #initiator = -1;
+  /** A detection found changes while a job ran: detect again when it ends. */
+  #replanPending = false;
 
   // vCPUs
   readonly #state: Int8Array;
@@ -153,10 +158,27 @@ export class Simulation implements ProtocolContext {
   readonly #cancelledTimers = new Set<number>();
   readonly #endedAttempts = new Set<number>();
 
+  // faults
+  readonly #delayLeft: number[];
+  /** Timed faults waiting for their anchor, by anchor. */
+  readonly #anchored = new Map<FaultAnchor, number[]>();
+  readonly #anchorsReached = new Set<FaultAnchor>();
+  /** Forced interrupts-off section to enter when the vCPU next runs a process (0: none). */
+  readonly #forcedIrqOffNs: Float64Array;
+  readonly #execRng: Rng[];
+  /** Whether a vCPU's kernel entries are being sampled (while a routine is hot). */
+  readonly #watching: Uint8Array;
+  readonly #trapHits: Float64Array;
+  /** A vCPU whose release from WAIT has begun (it synchronises, then returns). */
+  readonly #releasing: Uint8Array;
+
   // migration
   readonly #precopy: Precopy;
   #roundDurationNs = 0;
   #pauseStartNs = 0;
+  /** Host the guest resumes on after the current pause. */
+  #resumeHost = 1;
+  #resumes = 0;
 
   constructor(scenario: Scenario, seed: number, log: EventLog) {
     this.#s = scenario;
@@ -199,6 +221,12 @@ export class Simulation implements ProtocolContext {
     this.#runq = new Int32Array(Math.max(1, p));
     this.#idleq = new Int32Array(n);
     this.#lostLeft = scenario.faults.map((f) => (f.kind === 'lost-ipi' ? f.count : 0));
+    this.#delayLeft = scenario.faults.map((f) => (f.kind === 'delayed-ipi' ? f.count : 0));
+    this.#forcedIrqOffNs = new Float64Array(n);
+    this.#watching = new Uint8Array(n);
+    this.#trapHits = new Float64Array(n);
+    this.#releasing = new Uint8Array(n);
+    this.#execRng = Array.from({ length: n }, (_, cpu) => streams.stream('exec', cpu));
     this.#protocol = PROTOCOLS[scenario.protocol.name](this);
     this.#boot();
   }
@@ -300,9 +328,10 @@ export class Simulation implements ProtocolContext {
       case A_MIG_RESUME: return this.#onMigResume();
       case A_NOTIFY: return this.#raise(cpu, PEND_NOTIFY);
       case A_POLL: return this.#onPoll(cpu);
-      case A_HANG: return this.#onHang(cpu, arg);
       case A_RECOVER: return this.#onRecover(cpu);
       case A_WATCHDOG: return this.#onWatchdog(cpu, arg);
+      case A_FAULT: return this.#onFault(arg);
+      case A_KENTRY: return this.#onKernelEntry(cpu, arg);
       case A_RUN_END: return this.#onRunEnd();
       default: assert(false, `unknown action ${action}`);
     }
@@ -329,11 +358,16 @@ export class Simulation implements ProtocolContext {
     const poll = s.detection.polling;
     if (poll.enabled) this.#at(poll.intervalNs, A_POLL, poll.cpu, 0, 0);
     s.faults.forEach((f, i) => {
-      if (f.kind === 'hung-cpu') this.#at(f.atNs, A_HANG, f.cpu, i, 0);
+      if (!('after' in f)) return;
+      const waiting = this.#anchored.get(f.after) ?? [];
+      waiting.push(i);
+      this.#anchored.set(f.after, waiting);
     });
+    this.#anchorReached('start');
   }
 
   #onRunEnd(): void {
+    this.#flushTrapHits();
     for (let cpu = 0; cpu < this.#n; cpu++) {
       if (this.#state[cpu] === CpuState.WAIT) {
         this.#violation(cpu, Invariant.LIVENESS, ViolationDetail.LEFT_IN_WAIT, cpu);
@@ -427,10 +461,24 @@ export class Simulation implements ProtocolContext {
   }
 
   #executeRoutines(cpu: number, ids: readonly number[]): void {
-    for (const id of ids) {
-      if (this.image.execute(id, cpu, this.#now)) {
-        this.#violation(cpu, Invariant.SAFETY, ViolationDetail.TORN_EXECUTION, id);
-      }
+    for (const id of ids) this.#executeRoutine(cpu, id);
+  }
+
+  // One execution of a routine: torn code breaks safety; a patch trap diverts it (int3-poke).
+  #executeRoutine(cpu: number, id: number): void {
+    const met = this.image.execute(id, cpu, this.#now);
+    if (met === Hot.TORN) this.#violation(cpu, Invariant.SAFETY, ViolationDetail.TORN_EXECUTION, id);
+    else if (met === Hot.TRAP) this.#trapHits[cpu] = (this.#trapHits[cpu] as number) + 1;
+  }
+
+  // Diverted executions are counted per vCPU and recorded once the traps are gone (a hot routine
+  // under a trap is hit at every kernel entry: one event each would swamp the trace).
+  #flushTrapHits(): void {
+    for (let cpu = 0; cpu < this.#n; cpu++) {
+      const hits = this.#trapHits[cpu] as number;
+      if (hits === 0) continue;
+      this.#emit(Ev.TRAP_HIT, cpu, hits, hits * this.spec.int3Poke.trapHandlerNs, NaN);
+      this.#trapHits[cpu] = 0;
     }
   }
 
@@ -650,7 +698,12 @@ export class Simulation implements ProtocolContext {
       return;
     }
     if (st !== CpuState.RUNNING) return;
-    if (this.#pendingBlock[cpu] === 1) {
+    if ((this.#forcedIrqOffNs[cpu] as number) > 0) {
+      const durationNs = this.#forcedIrqOffNs[cpu] as number;
+      this.#forcedIrqOffNs[cpu] = 0;
+      this.#setState(cpu, CpuState.IRQ_OFF);
+      this.#work(cpu, durationNs, A_IRQOFF_END, 0);
+    } else if (this.#pendingBlock[cpu] === 1) {
       this.#pendingBlock[cpu] = 0;
       this.#block(cpu);
     } else if (this.#pendingTick[cpu] === 1) {
@@ -660,8 +713,14 @@ export class Simulation implements ProtocolContext {
   }
 
   // A waiting target polls its mailbox (IPIs); a spinning initiator polls its timers.
+  // A waiting vCPU polls its mailbox, until its release has begun.
+  #polls(cpu: number): boolean {
+    return this.#state[cpu] === CpuState.WAIT && this.#releasing[cpu] === 0;
+  }
+
   #pollMailbox(cpu: number, pending: number[]): void {
     const st = this.#state[cpu];
+    if (st === CpuState.WAIT && !this.#polls(cpu)) return;
     for (let i = 0; i < pending.length && this.#state[cpu] === st; ) {
       const entry = pending[i] as number;
       const take = st === CpuState.WAIT ? entry >= 0 : entry <= PEND_TIMER_BASE;
@@ -693,7 +752,7 @@ export class Simulation implements ProtocolContext {
     this.#ipiSeq.push(seq);
     this.#ipiLost.push(this.#loseIpi(dst, msg));
     const lat = this.#host().latency;
-    const delayNs = this.#ipiRng.latencyNs(msg === Msg.ACK ? lat.ack : lat.ipi);
+    const delayNs = this.#ipiRng.latencyNs(msg === Msg.ACK ? lat.ack : lat.ipi) + this.#extraDelayNs(dst, msg);
     this.#at(this.#now + delayNs, A_IPI_DELIVER, dst, ipi, 0);
   }
 
@@ -711,12 +770,27 @@ export class Simulation implements ProtocolContext {
     return false;
   }
 
+  #extraDelayNs(dst: number, msg: number): number {
+    const faults = this.#s.faults;
+    for (let i = 0; i < faults.length; i++) {
+      const f = faults[i];
+      if (f === undefined || f.kind !== 'delayed-ipi' || (this.#delayLeft[i] as number) <= 0) continue;
+      if ((f.cpu === -1 || f.cpu === dst) && Msg[f.msg] === msg) {
+        this.#delayLeft[i] = (this.#delayLeft[i] as number) - 1;
+        this.#emit(Ev.FAULT, dst, FaultKind.DELAYED_IPI, f.extraNs, msg);
+        return f.extraNs;
+      }
+    }
+    return 0;
+  }
+
   #onIpiDeliver(ipi: number): void {
     const dst = this.#ipiDst[ipi] as number;
     const src = this.#ipiSrc[ipi] as number;
     const msg = this.#ipiMsg[ipi] as MsgCode;
     const seq = this.#ipiSeq[ipi] as number;
-    if (this.#ipiLost[ipi]) {
+    // Nobody is there to take an IPI sent to an offline vCPU.
+    if (this.#ipiLost[ipi] || this.#state[dst] === CpuState.OFFLINE) {
       this.#emit(Ev.IPI_LOST, dst, src, msg, seq);
       return;
     }
@@ -725,7 +799,7 @@ export class Simulation implements ProtocolContext {
       this.#protocol.onAck(src, this.#ipiAttempt[ipi] as number);
       return;
     }
-    if (this.#state[dst] === CpuState.WAIT && (this.#pending[dst] as number[]).length === 0) {
+    if (this.#polls(dst) && (this.#pending[dst] as number[]).length === 0) {
       this.#pollIpi(dst, ipi);
       return;
     }
@@ -762,7 +836,7 @@ export class Simulation implements ProtocolContext {
 
   #startRound(step: ReturnType<Precopy['first']>): void {
     if (step.kind === 'stop') {
-      this.#pause(step.remainingBytes, step.downtimeNs);
+      this.#pause(step.remainingBytes, step.downtimeNs, 1);
       return;
     }
     this.#roundDurationNs = step.durationNs;
@@ -777,13 +851,20 @@ export class Simulation implements ProtocolContext {
     this.#startRound(this.#precopy.next(dirty));
   }
 
-  #pause(remainingBytes: number, downtimeNs: number): void {
+  #pause(remainingBytes: number, downtimeNs: number, toHost: number): void {
+    // Every process is sampled before any thread stops: a sample taken after its siblings paused
+    // would see a smaller k than the one its truth accrued with. The samples precede mig_pause,
+    // so they belong to the window before it.
+    for (let cpu = 0; cpu < this.#n; cpu++) {
+      if (this.#processRuns(cpu)) this.#stopProcessRun(cpu);
+    }
     this.#emit(Ev.MIG_PAUSE, NaN, remainingBytes, downtimeNs, NaN);
     this.#pauseStartNs = this.#now;
+    this.#resumeHost = toHost;
     for (let cpu = 0; cpu < this.#n; cpu++) {
+      if (this.#state[cpu] === CpuState.OFFLINE) continue;
       this.#freeze(cpu, this.#now + downtimeNs);
       this.#savedPause[cpu] = this.#state[cpu] as number;
-      if (this.#processRuns(cpu)) this.#stopProcessRun(cpu);
       this.#setState(cpu, CpuState.PAUSED);
     }
     this.#at(this.#now + downtimeNs, A_MIG_RESUME, 0, downtimeNs, 0);
@@ -796,16 +877,21 @@ export class Simulation implements ProtocolContext {
 
   #onMigResume(): void {
     const downtimeNs = this.#now - this.#pauseStartNs;
-    this.#hostIndex = 1;
-    this.#acct.setHost(this.#s.destination, this.#now);
-    this.#emit(Ev.MIG_RESUME, NaN, 1, downtimeNs, NaN);
+    this.#hostIndex = this.#resumeHost;
+    this.#acct.setHost(this.#host(), this.#now);
+    this.#emit(Ev.MIG_RESUME, NaN, this.#hostIndex, downtimeNs, NaN);
     for (let cpu = 0; cpu < this.#n; cpu++) {
+      if (this.#state[cpu] !== CpuState.PAUSED) continue;
       this.#setState(cpu, this.#savedPause[cpu] as number);
       if (this.#processRuns(cpu)) this.#startProcessRun(cpu);
     }
     for (let cpu = 0; cpu < this.#n; cpu++) this.#deliverPending(cpu);
+    this.#resumes++;
     const note = this.#s.detection.notification;
-    if (note.enabled) this.#at(this.#now + this.#detectRng.latencyNs(note.latency), A_NOTIFY, note.cpu, 0, 0);
+    const lost = this.#resumes === 1 && this.#s.faults.some((f) => f.kind === 'lost-notification');
+    if (note.enabled && lost) this.#emit(Ev.FAULT, note.cpu, FaultKind.LOST_NOTIFICATION, NaN, NaN);
+    if (note.enabled && !lost) this.#at(this.#now + this.#detectRng.latencyNs(note.latency), A_NOTIFY, note.cpu, 0, 0);
+    if (this.#resumes === 1) this.#anchorReached('resume');
   }
 
   // ---------------------------------------------------------------- detection
@@ -821,12 +907,16 @@ export class Simulation implements ProtocolContext {
     const current = this.#host();
     const mask = differenceMask(this.#lastSeen, current);
     if (mask === 0) return;
+    if (this.#protocol.active) {
+      // One job at a time (a second migration while patching): look again when this one ends.
+      this.#replanPending = true;
+      return;
+    }
     this.#lastSeen = current;
     const patches = this.#plan(mask, current);
     this.#emit(Ev.DETECT, cpu, mask, patches.length, source);
     if (patches.length === 0) return;
-    // One job at a time; a second migration during a job is a later concern (faults issue).
-    if (this.#protocol.active) return;
+    this.#initiator = cpu;
     this.#protocol.start({ initiator: cpu, patches });
   }
 
@@ -845,11 +935,75 @@ export class Simulation implements ProtocolContext {
 
   // ---------------------------------------------------------------- faults
 
-  #onHang(cpu: number, faultIndex: number): void {
+  // Timed faults whose anchor has come are scheduled `atNs` after it.
+  #anchorReached(anchor: FaultAnchor): void {
+    if (this.#anchorsReached.has(anchor)) return;
+    this.#anchorsReached.add(anchor);
+    for (const i of this.#anchored.get(anchor) ?? []) {
+      const f = this.#s.faults[i] as FaultSpec & { atNs: number };
+      this.#at(this.#now + f.atNs, A_FAULT, 0, i, 0);
+    }
+  }
+
+  #onFault(faultIndex: number): void {
     const f = this.#s.faults[faultIndex];
-    assert(f !== undefined && f.kind === 'hung-cpu', 'hang fault');
-    const endNs = f.durationNs < 0 ? Infinity : this.#now + f.durationNs;
-    this.#emit(Ev.FAULT, cpu, FaultKind.HUNG_CPU, f.durationNs, NaN);
+    assert(f !== undefined, `fault ${faultIndex}`);
+    switch (f.kind) {
+      case 'hung-cpu': return this.#onHang(this.#victim(f.cpu), f.durationNs);
+      case 'irq-off': return this.#forceIrqOff(this.#victim(f.cpu), f.durationNs);
+      case 'cpu-offline': return this.#goOffline(f.cpu);
+      case 'second-migration': return this.#secondMigration(f.downtimeNs);
+      default: assert(false, `fault ${f.kind} is not timed`);
+    }
+  }
+
+  // cpu -1 names the initiator (validation allows it only once an attempt has begun).
+  #victim(cpu: number): number {
+    const v = cpu === -1 ? this.#initiator : cpu;
+    assert(v >= 0 && v < this.#n, `fault vCPU ${cpu}`);
+    return v;
+  }
+
+  #forceIrqOff(cpu: number, durationNs: number): void {
+    this.#emit(Ev.FAULT, cpu, FaultKind.IRQ_OFF, durationNs, NaN);
+    this.#forcedIrqOffNs[cpu] = durationNs;
+    if (this.#state[cpu] === CpuState.RUNNING) this.#deliverPending(cpu);
+  }
+
+  // The hypervisor removes the vCPU: its process moves to another, what it was doing is dropped.
+  #goOffline(cpu: number): void {
+    const st = this.#state[cpu];
+    if (st === CpuState.OFFLINE || st === CpuState.PAUSED || cpu === this.#initiator && this.#protocol.active) {
+      this.#emit(Ev.FAULT, cpu, FaultKind.REFUSED, FaultKind.CPU_OFFLINE, NaN);
+      return;
+    }
+    this.#emit(Ev.FAULT, cpu, FaultKind.CPU_OFFLINE, NaN, NaN);
+    this.#freeze(cpu, Infinity);
+    if (this.#processRuns(cpu)) this.#stopProcessRun(cpu);
+    const pid = this.#pid[cpu] as number;
+    (this.#pending[cpu] as number[]).length = 0;
+    if (pid >= 0) {
+      this.#emit(Ev.SCHED_SWITCH, cpu, pid, NaN, NaN);
+      this.#pid[cpu] = -1;
+    }
+    this.#setState(cpu, CpuState.OFFLINE);
+    if (pid >= 0) this.#makeRunnable(pid);
+  }
+
+  #secondMigration(downtimeNs: number): void {
+    this.#emit(Ev.FAULT, NaN, FaultKind.SECOND_MIGRATION, downtimeNs, NaN);
+    if (this.#state.some((st) => st === CpuState.PAUSED)) return; // already paused: nothing to add
+    this.#pause(0, downtimeNs, 1 - this.#hostIndex);
+  }
+
+  #onHang(cpu: number, durationNs: number): void {
+    const st = this.#state[cpu];
+    if (st === CpuState.HUNG || st === CpuState.OFFLINE || (st === CpuState.PAUSED && this.#savedPause[cpu] === CpuState.HUNG)) {
+      this.#emit(Ev.FAULT, cpu, FaultKind.REFUSED, FaultKind.HUNG_CPU, NaN); // one hang at a time
+      return;
+    }
+    const endNs = durationNs < 0 ? Infinity : this.#now + durationNs;
+    this.#emit(Ev.FAULT, cpu, FaultKind.HUNG_CPU, durationNs, NaN);
     this.#freeze(cpu, endNs);
     if (endNs !== Infinity) this.#at(endNs, A_RECOVER, cpu, 0, 0);
     if (this.#state[cpu] === CpuState.PAUSED) {
@@ -864,6 +1018,7 @@ export class Simulation implements ProtocolContext {
   }
 
   #onRecover(cpu: number): void {
+    if (this.#state[cpu] === CpuState.OFFLINE) return;
     this.#emit(Ev.FAULT, cpu, FaultKind.CPU_RECOVERED, NaN, NaN);
     if (this.#state[cpu] === CpuState.PAUSED) {
       this.#savedPause[cpu] = this.#savedHang[cpu] as number; // recovers when the guest resumes
@@ -896,6 +1051,7 @@ export class Simulation implements ProtocolContext {
     this.#attempts++;
     this.#emit(Ev.ATTEMPT_BEGIN, initiator, attempt, targets, NaN);
     this.#at(this.#now + this.spec.attemptBoundNs, A_WATCHDOG, initiator, attempt, 0);
+    this.#anchorReached('attempt');
   }
 
   endAttempt(initiator: number, attempt: number, outcome: number): void {
@@ -953,6 +1109,11 @@ export class Simulation implements ProtocolContext {
   giveBack(initiator: number): void {
     assert(this.#state[initiator] === CpuState.INITIATOR, 'the initiator gives back from the protocol');
     this.#returnFromInterrupt(initiator);
+    if (this.#replanPending && !this.#protocol.active) {
+      // Hardware changed again while the job ran: look again, from a poll on the initiator.
+      this.#replanPending = false;
+      this.#raise(initiator, PEND_POLL);
+    }
   }
 
   enterWait(cpu: number): void {
@@ -967,46 +1128,133 @@ export class Simulation implements ProtocolContext {
   }
 
   release(cpu: number): void {
-    assert(this.#state[cpu] === CpuState.WAIT, `vCPU ${cpu} released while not waiting`);
+    assert(this.#state[cpu] === CpuState.WAIT && this.#releasing[cpu] === 0, `vCPU ${cpu} released while not waiting`);
+    // From here it no longer polls its mailbox: it synchronises and returns from the handler, and
+    // takes what arrives meanwhile as new interrupts.
+    this.#releasing[cpu] = 1;
     this.#after(cpu, this.#host().latency.syncNsPerCpu, () => {
       assert(this.#state[cpu] === CpuState.WAIT, `vCPU ${cpu} still waiting at release`);
+      this.#releasing[cpu] = 0;
       this.#returnFromInterrupt(cpu);
     });
   }
 
   patch(cpu: number, patches: readonly PlannedPatch[], then: () => void): void {
-    assert(this.#state[cpu] === CpuState.INITIATOR, 'the modifier drives the protocol');
+    const prev = this.#state[cpu] as number;
+    assert(prev === CpuState.INITIATOR || prev === CpuState.WAIT, 'the modifier drives or waits in the protocol');
     this.#setState(cpu, CpuState.PATCHING);
     if (this.#protocol.quiescing) this.#checkQuiesced(cpu);
-    this.#patchStep(cpu, patches, 0, then);
+    const step = (i: number): void => {
+      const p = patches[i];
+      if (p !== undefined) {
+        this.#write(cpu, p, 'whole', () => step(i + 1));
+        return;
+      }
+      this.#sync(cpu, patches, () => {
+        this.#setState(cpu, prev);
+        then();
+      });
+    };
+    step(0);
   }
 
+  writeCode(cpu: number, patch: PlannedPatch, part: WritePart, then: () => void): void {
+    const prev = this.#state[cpu] as number;
+    assert(prev === CpuState.INITIATOR || prev === CpuState.WAIT, 'the modifier drives or waits in the protocol');
+    this.#setState(cpu, CpuState.PATCHING);
+    this.#write(cpu, patch, part, () => {
+      this.#setState(cpu, prev);
+      then();
+    });
+  }
+
+  syncCaches(cpu: number, patches: readonly PlannedPatch[], then: () => void): void {
+    const prev = this.#state[cpu] as number;
+    this.#setState(cpu, CpuState.PATCHING);
+    this.#sync(cpu, patches, () => {
+      this.#setState(cpu, prev);
+      then();
+    });
+  }
+
+  after(cpu: number, delayNs: number, fn: () => void): void {
+    assert(Number.isInteger(delayNs) && delayNs >= 0, `delay ${delayNs}`);
+    this.#after(cpu, delayNs, fn);
+  }
+
+  sharedLatencyNs(): number {
+    return this.#ipiRng.latencyNs(this.#host().latency.ack);
+  }
+
+  // A quiescing protocol modifies only while every other online vCPU waits (or spins in the
+  // protocol as its initiator).
   #checkQuiesced(modifier: number): void {
     for (const cpu of this.onlineTargets(modifier)) {
-      if (this.#state[cpu] !== CpuState.WAIT) {
+      const st = this.#state[cpu];
+      if (st !== CpuState.WAIT && st !== CpuState.INITIATOR) {
         this.#violation(cpu, Invariant.SAFETY, ViolationDetail.MODIFY_WITHOUT_QUIESCE, cpu);
       }
     }
   }
 
-  #patchStep(cpu: number, patches: readonly PlannedPatch[], i: number, then: () => void): void {
-    const lat = this.#host().latency;
-    const p = patches[i];
-    if (p === undefined) {
-      this.#after(cpu, lat.syncNsPerCpu, () => {
-        this.#emit(Ev.SYNC, cpu, patches.length, NaN, NaN);
-        this.#setState(cpu, CpuState.INITIATOR);
-        then();
-      });
+  // Writes one part of a patch: `whole` and `trap` begin the modification; `whole` and `head` end
+  // it (the new variant is installed). Until the sync, others meet the routine torn or trapped.
+  #write(cpu: number, p: PlannedPatch, part: WritePart, then: () => void): void {
+    const words = part === 'whole' ? p.words : part === 'tail' ? Math.max(0, p.words - 1) : 1;
+    if (part === 'whole' || part === 'trap') {
+      this.#emit(Ev.PATCH_BEGIN, cpu, p.routineId, p.variantId, p.words);
+      const executing = this.image.beginModify(p.routineId, cpu, this.#now);
+      if (executing >= 0) this.#violation(executing, Invariant.SAFETY, ViolationDetail.TORN_EXECUTION, p.routineId);
+      if (part === 'whole') this.#makeHot(p.routineId, Hot.TORN, cpu);
+    }
+    this.#after(cpu, words * this.#host().latency.writeNsPerWord, () => {
+      if (part === 'trap') this.#makeHot(p.routineId, Hot.TRAP, cpu);
+      if (part === 'whole' || part === 'head') {
+        this.image.endModify(p.routineId, p.variantId);
+        this.#emit(Ev.PATCH_END, cpu, p.routineId, p.variantId, NaN);
+      }
+      then();
+    });
+  }
+
+  #sync(cpu: number, patches: readonly PlannedPatch[], then: () => void): void {
+    this.#after(cpu, this.#host().latency.syncNsPerCpu, () => {
+      this.#emit(Ev.SYNC, cpu, patches.length, NaN, NaN);
+      for (const p of patches) this.image.setHot(p.routineId, Hot.NONE, cpu);
+      this.#flushTrapHits();
+      this.#anchorReached('sync');
+      then();
+    });
+  }
+
+  // A routine others may now meet torn or trapped: the vCPUs that run processes keep entering
+  // the kernel (and executing the acct routines) at random, which is sampled from now until
+  // nothing is hot any more.
+  #makeHot(routineId: number, mode: typeof Hot.TORN | typeof Hot.TRAP, modifier: number): void {
+    this.image.setHot(routineId, mode, modifier);
+    if (!this.image.acctRoutineIds.includes(routineId) || this.#s.guest.kernelEntriesPerSec <= 0) return;
+    for (let cpu = 0; cpu < this.#n; cpu++) {
+      if (cpu === modifier || this.#watching[cpu] === 1 || this.#state[cpu] === CpuState.OFFLINE) continue;
+      this.#watching[cpu] = 1;
+      this.#scheduleKernelEntry(cpu);
+    }
+  }
+
+  // Entries and exits both run the accounting: twice the entry rate.
+  #scheduleKernelEntry(cpu: number): void {
+    const meanNs = 1e9 / (2 * this.#s.guest.kernelEntriesPerSec);
+    this.#at(this.#now + (this.#execRng[cpu] as Rng).exponentialNs(meanNs), A_KENTRY, cpu, 0, 0);
+  }
+
+  #onKernelEntry(cpu: number, _arg: number): void {
+    const hot = this.image.acctRoutineIds.some((id) => this.image.hot(id) !== Hot.NONE);
+    if (!hot) {
+      this.#watching[cpu] = 0;
       return;
     }
-    this.#emit(Ev.PATCH_BEGIN, cpu, p.routineId, p.variantId, p.words);
-    const executing = this.image.beginModify(p.routineId, cpu, this.#now);
-    if (executing >= 0) this.#violation(executing, Invariant.SAFETY, ViolationDetail.TORN_EXECUTION, p.routineId);
-    this.#after(cpu, p.words * lat.writeNsPerWord, () => {
-      this.image.endModify(p.routineId, p.variantId);
-      this.#emit(Ev.PATCH_END, cpu, p.routineId, p.variantId, NaN);
-      this.#patchStep(cpu, patches, i + 1, then);
-    });
+    if (this.#processRuns(cpu)) {
+      for (const id of this.image.acctRoutineIds) if (this.image.hot(id) !== Hot.NONE) this.#executeRoutine(cpu, id);
+    }
+    this.#scheduleKernelEntry(cpu);
   }
 }

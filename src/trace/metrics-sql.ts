@@ -23,8 +23,10 @@ const SYNC_T = `(select t_ns from ev_sync where run_id = @run and seq = ${SYNC_S
 const PATCHED = `(select attempt from ev_attempt_end where run_id = @run and outcome = 1 order by seq limit 1)`;
 const PATCHED_BEGIN_SEQ = `(select seq from ev_attempt_begin where run_id = @run and attempt = ${PATCHED})`;
 const NEXT_BEGIN_SEQ = `coalesce((select min(seq) from ev_attempt_begin where run_id = @run and seq > ${PATCHED_BEGIN_SEQ}), 9e18)`;
-const FIRST_MSG1_T = `(select min(t_ns) from ev_ipi_send where run_id = @run and msg = 1 and attempt = ${PATCHED})`;
-const FIRST_MSG2_T = `(select min(t_ns) from ev_ipi_send where run_id = @run and msg = 3 and attempt = ${PATCHED})`;
+const PATCHED_BEGIN_T = `(select t_ns from ev_attempt_begin where run_id = @run and attempt = ${PATCHED})`;
+const IN_PATCHED = `run_id = @run and seq > ${PATCHED_BEGIN_SEQ} and seq < ${NEXT_BEGIN_SEQ}`;
+const FIRST_WRITE_T = `(select min(t_ns) from ev_patch_begin where ${IN_PATCHED})`;
+const LAST_SYNC_T = `(select max(t_ns) from ev_sync where ${IN_PATCHED})`;
 const LAST_RESUME_T = `(select max(t_ns) from ev_cpu_state where run_id = @run and prev_state = 4
   and seq > ${PATCHED_BEGIN_SEQ} and seq < ${NEXT_BEGIN_SEQ})`;
 // Time each vCPU spent in WAIT: each WAIT entry lasts until the vCPU's next state change.
@@ -40,14 +42,10 @@ function windowError(seqPredicate: string): string {
 
 /** One query per metric, keyed by metric name. */
 export const METRIC_SQL: Readonly<Record<string, string>> = {
-  quiesce_ns: `select ${LAST_RESUME_T} - ${FIRST_MSG1_T} as value`,
-  rendezvous_ns: `select max(first_ack) - ${FIRST_MSG1_T} as value from (
-      select r.src, min(r.t_ns) as first_ack from ev_ipi_recv r
-      join ev_ipi_send s on s.run_id = r.run_id and s.seq = r.send_seq
-      where r.run_id = @run and r.msg = 2 and s.attempt = ${PATCHED} group by r.src)`,
-  patch_ns: `select (select max(t_ns) from ev_sync where run_id = @run and seq > ${PATCHED_BEGIN_SEQ} and seq < ${NEXT_BEGIN_SEQ})
-      - (select min(t_ns) from ev_patch_begin where run_id = @run and seq > ${PATCHED_BEGIN_SEQ} and seq < ${NEXT_BEGIN_SEQ}) as value`,
-  release_ns: `select ${LAST_RESUME_T} - ${FIRST_MSG2_T} as value`,
+  quiesce_ns: `select ${LAST_RESUME_T} - ${PATCHED_BEGIN_T} as value`,
+  rendezvous_ns: `select ${FIRST_WRITE_T} - ${PATCHED_BEGIN_T} as value`,
+  patch_ns: `select ${LAST_SYNC_T} - ${FIRST_WRITE_T} as value`,
+  release_ns: `select ${LAST_RESUME_T} - ${LAST_SYNC_T} as value`,
   cpu_wait_total_ns: `select coalesce(sum(wait_ns), 0) as value from ${WAIT_PER_CPU}`,
   cpu_wait_max_ns: `select coalesce(max(wait_ns), 0) as value from ${WAIT_PER_CPU}`,
   detection_latency_ns: `select (select min(t_ns) from ev_detect where run_id = @run and seq > ${RESUME_SEQ}) - ${RESUME_T} as value`,

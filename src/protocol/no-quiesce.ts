@@ -1,0 +1,63 @@
+/**
+ * `no-quiesce`: the unsafe baseline. The initiator rewrites the routines at once while every other
+ * vCPU goes on running; whoever enters the kernel meanwhile executes torn code, which the safety
+ * invariant records. Scenarios that use it declare the violations expected (`run.expectViolations`).
+ */
+import { assert } from '../core/assert.js';
+import { Outcome } from '../sim/event-kinds.js';
+import { ProtocolPhase } from './phase.js';
+import type { PatchJob, PatchProtocol, ProtocolContext } from './protocol.js';
+
+type Phase = 'idle' | 'patching' | 'done';
+
+/** Patches without parking anyone. */
+export class NoQuiesce implements PatchProtocol {
+  readonly name = 'no-quiesce' as const;
+  readonly quiescing = false;
+  readonly #ctx: ProtocolContext;
+  readonly #phase: ProtocolPhase<Phase>;
+  #attempt = 0;
+
+  constructor(ctx: ProtocolContext) {
+    this.#ctx = ctx;
+    this.#phase = new ProtocolPhase<Phase>(ctx, 'idle');
+  }
+
+  get active(): boolean {
+    return this.#phase.get() === 'patching';
+  }
+
+  phase(): string {
+    return this.#phase.get();
+  }
+
+  attempt(): number {
+    return this.#attempt;
+  }
+
+  start(job: PatchJob): void {
+    assert(!this.active && job.patches.length > 0, 'one job with patches at a time');
+    const init = job.initiator;
+    const attempt = ++this.#attempt;
+    this.#ctx.takeOver(init);
+    this.#phase.set('patching', init, attempt);
+    this.#ctx.beginAttempt(init, attempt, 0);
+    this.#ctx.patch(init, job.patches, () => {
+      this.#ctx.endAttempt(init, attempt, Outcome.PATCHED);
+      this.#phase.set('done', init, attempt);
+      this.#ctx.giveBack(init);
+    });
+  }
+
+  onMessage(): void {
+    // Sends nothing, so receives nothing.
+  }
+
+  onAck(): void {
+    // Sends nothing, so receives nothing.
+  }
+
+  onTimer(): void {
+    // Arms nothing.
+  }
+}
