@@ -57,17 +57,29 @@ function simulateOnly(scenario: string): { seconds: number; events: number } {
   return { seconds: (performance.now() - started) / 1000, events: run.result.eventCount };
 }
 
+/** Median of a few repeats: the machine is shared and single figures jump by a second. */
+function median(xs: readonly number[]): number {
+  const sorted = [...xs].sort((a, b) => a - b);
+  return sorted[Math.floor(sorted.length / 2)] as number;
+}
+
+const REPEATS = 3;
+
 async function recordFigures(dir: string): Promise<Figure[]> {
   const small = await timeRecord(dir, 'p8-to-p9');
-  const big = await timeRecord(dir, 'e1080-1920');
-  const rows = await loadEvents(big.dbPath, big.runId);
-  const rawRate = await measureRawInsertCeiling(path.join(dir, 'raw.db'), rows);
+  const bigRuns = [];
+  for (let r = 0; r < REPEATS; r++) bigRuns.push(await timeRecord(fs.mkdtempSync(path.join(dir, 'rec-')), 'e1080-1920'));
+  const big = { seconds: median(bigRuns.map((b) => b.seconds)), events: bigRuns[0]!.events };
+  const rows = await loadEvents(bigRuns[0]!.dbPath, bigRuns[0]!.runId);
+  const rawRates = [];
+  for (let r = 0; r < REPEATS; r++) rawRates.push(await measureRawInsertCeiling(path.join(dir, `raw-${r}.db`), rows));
+  const rawRate = median(rawRates);
   const recordRate = big.events / big.seconds;
   const sim = simulateOnly('e1080-1920');
   return [
     { what: 'record p8-to-p9 (wall)', value: `${small.seconds.toFixed(2)} s, ${small.events} events`, reference: '', target: '' },
-    { what: 'record e1080-1920 (wall)', value: `${big.seconds.toFixed(2)} s, ${big.events} events`, reference: '', target: '< 30 s' },
-    { what: 'record e1080-1920 into SQLite', value: fmtRate(recordRate), reference: `raw better-sqlite3, same rows: ${fmtRate(rawRate)}`, target: '' },
+    { what: `record e1080-1920 (wall, median of ${REPEATS})`, value: `${big.seconds.toFixed(2)} s, ${big.events} events`, reference: '', target: '< 30 s' },
+    { what: 'record e1080-1920 into SQLite', value: fmtRate(recordRate), reference: `raw better-sqlite3, same rows (median of ${REPEATS}): ${fmtRate(rawRate)}`, target: '' },
     { what: 'ratio record / raw ceiling', value: (recordRate / rawRate).toFixed(2), reference: '', target: '>= 0.5' },
     { what: 'simulate e1080-1920, no sink', value: `${fmtRate(sim.events / sim.seconds)} (${sim.seconds.toFixed(2)} s)`, reference: '', target: '' },
   ];

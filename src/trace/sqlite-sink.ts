@@ -51,7 +51,7 @@ export class SqliteSink implements TraceSink {
       events: new MultiRowInsert(this.#sqlite,
         'insert into events (run_id, seq, t_ns, kind, cpu, a, b, c) values', `(${runId},?,?,?,?,?,?,?)`),
       intervals: new MultiRowInsert(this.#sqlite,
-        'insert into cpu_intervals (run_id, cpu, state, start_ns, end_ns, dur_ns, pid) values', `(${runId},?,?,?,?,?,?)`),
+        'insert into cpu_intervals (run_id, cpu, state, start_ns, end_ns, pid) values', `(${runId},?,?,?,?,?)`),
     };
     this.#life.begin(runId);
     return runId;
@@ -205,7 +205,6 @@ function insertIntervals(insert: MultiRowInsert, iv: StateIntervals): void {
       params[k++] = iv.state[j] as number;
       params[k++] = start;
       params[k++] = end;
-      params[k++] = end - start;
       params[k++] = iv.pid[j] as number;
     }
     statement.run(params);
