@@ -6,18 +6,34 @@
 import { Command, CommanderError } from 'commander';
 import { MigpatchError } from '../core/errors.js';
 import { TOOL_VERSION } from '../version.js';
-import { registerDiff } from './commands/diff.js';
-import { registerExport } from './commands/export.js';
-import { registerRecord } from './commands/record.js';
-import { registerReport } from './commands/report.js';
-import { registerQuery } from './commands/query.js';
-import { registerMetrics, registerRuns } from './commands/runs.js';
-import { registerReplay } from './commands/replay.js';
-import { registerScenarios } from './commands/scenarios.js';
 import type { Output } from './output.js';
 
-/** Builds the program; commands write through `io`. */
-export function buildProgram(io: Output): Command {
+/** Adds one command to the program. */
+type Register = (program: Command, io: Output) => void;
+
+/**
+ * Each command's module, loaded only when needed: a command's dependencies (SQLite, Kysely, the
+ * simulator, the report renderer) cost a quarter of a second to load, which every command would
+ * otherwise pay for all the others. Order is the order of `--help`.
+ */
+const COMMANDS: Readonly<Record<string, () => Promise<Register>>> = {
+  record: async () => (await import('./commands/record.js')).registerRecord,
+  runs: async () => (await import('./commands/runs.js')).registerRuns,
+  metrics: async () => (await import('./commands/runs.js')).registerMetrics,
+  scenarios: async () => (await import('./commands/scenarios.js')).registerScenarios,
+  query: async () => (await import('./commands/query.js')).registerQuery,
+  replay: async () => (await import('./commands/replay.js')).registerReplay,
+  diff: async () => (await import('./commands/diff.js')).registerDiff,
+  report: async () => (await import('./commands/report.js')).registerReport,
+  export: async () => (await import('./commands/export.js')).registerExport,
+};
+
+/**
+ * Builds the program for `argv`: with a known command name, only that command is loaded (its
+ * help and errors are complete); otherwise (no command, --help, a typo) every command is, so help
+ * lists them all and commander can suggest the nearest.
+ */
+export async function buildProgram(io: Output, argv: readonly string[] = []): Promise<Command> {
   const program = new Command('migpatch')
     .description('deterministic laboratory for OS code patching during live migration')
     .version(TOOL_VERSION)
@@ -26,25 +42,22 @@ export function buildProgram(io: Output): Command {
     .configureOutput({
       writeOut: (s) => io.out(s),
       writeErr: (s) => io.err(s),
-      outputError: (s, write) => write(`migpatch: ${s.replace(/^error: /, '')}`),
+      // One line: commander puts its "(Did you mean ...?)" on a line of its own.
+      outputError: (s, write) => write(`migpatch: ${s.replace(/^error: /, '').trimEnd().replace(/\n\(/g, ' (')}\n`),
     });
-  registerRecord(program, io);
-  registerRuns(program, io);
-  registerMetrics(program, io);
-  registerScenarios(program, io);
-  registerDiff(program, io);
-  registerReport(program, io);
-  registerReplay(program, io);
-  registerQuery(program, io);
-  registerExport(program, io);
+  const named = argv[2];
+  const load = named !== undefined ? COMMANDS[named] : undefined;
+  const versionOnly = named === '--version' || named === '-V';
+  const loaders = load !== undefined ? [load] : versionOnly ? [] : Object.values(COMMANDS);
+  for (const register of await Promise.all(loaders.map((l) => l()))) register(program, io);
   for (const cmd of program.commands) cmd.exitOverride();
   return program;
 }
 
 /** Runs the CLI on `argv` (as process.argv); returns the exit code. */
 export async function runCli(argv: readonly string[], io: Output): Promise<number> {
-  const program = buildProgram(io);
   try {
+    const program = await buildProgram(io, argv);
     await program.parseAsync([...argv]);
     return typeof process.exitCode === 'number' ? process.exitCode : 0;
   } catch (e) {

@@ -81,7 +81,11 @@ export async function openTraceDb(path: string, mode: OpenMode): Promise<TraceDb
 /**
  * Closes the connection. A writer first runs `PRAGMA optimize` (bounded by analysis_limit, about a
  * millisecond): without statistics SQLite sometimes prefers a scan of the run to the sparse-kind
- * index. Best effort: closing must not fail, nor hide the error a caller may be handling.
+ * index. Then it leaves the file in rollback-journal mode: readers open traces read-only, and a
+ * read-only connection to a WAL database creates `-wal` and `-shm` files it cannot remove. WAL is
+ * for the recording (readers may watch a run as it is written); the next writer turns it on again.
+ * If another connection still has the file open, the switch is skipped (busy_timeout 0: closing
+ * never waits). Best effort: closing must not fail, nor hide the error a caller may be handling.
  */
 function closeConnection(sqlite: Database.Database, mode: OpenMode): void {
   if (!sqlite.open) return;
@@ -89,9 +93,11 @@ function closeConnection(sqlite: Database.Database, mode: OpenMode): void {
     if (mode === 'write' && !sqlite.inTransaction) {
       sqlite.pragma('analysis_limit = 400');
       sqlite.pragma('optimize');
+      sqlite.pragma('busy_timeout = 0');
+      sqlite.pragma('journal_mode = DELETE');
     }
   } catch {
-    // Statistics are an optimisation; a full or read-only disk only loses them.
+    // Statistics and the journal mode are conveniences; a busy or read-only file keeps its own.
   } finally {
     sqlite.close();
   }
