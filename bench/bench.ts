@@ -20,6 +20,7 @@ import { EventColumns } from '../src/trace/event-rows.js';
 import { readEventBatches } from '../src/trace/runs.js';
 import { openTraceDb } from '../src/trace/trace-db.js';
 import { measureRawInsertCeiling } from './insert-ceiling.js';
+import { benchQueryCommands, recordLongPair } from './query-commands.js';
 
 /** One row of the printed results. */
 interface Figure {
@@ -65,6 +66,17 @@ function median(xs: readonly number[]): number {
 
 const REPEATS = 3;
 
+/** The reading commands on two runs of over 5 million events each, as separate CLI processes. */
+async function queryFigures(dir: string): Promise<Figure[]> {
+  const dbPath = path.join(dir, 'long.db');
+  const pair = await recordLongPair(dbPath);
+  const timings = await benchQueryCommands({ dbPath, runA: pair.runA, runB: pair.runB, outDir: dir });
+  return timings.map((t) => ({
+    what: t.command, value: `${t.medianSeconds.toFixed(2)} s (median of ${t.seconds.length})`,
+    reference: `runs of ${pair.events}+ events`, target: `< ${t.targetSeconds} s`,
+  }));
+}
+
 async function recordFigures(dir: string): Promise<Figure[]> {
   const small = await timeRecord(dir, 'p8-to-p9');
   const bigRuns = [];
@@ -95,7 +107,7 @@ async function main(): Promise<void> {
   const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'migpatch-bench-'));
   try {
     console.log(`migpatch bench — ${machine()}`);
-    const figures = await recordFigures(dir);
+    const figures = [...(await recordFigures(dir)), ...(await queryFigures(dir))];
     const table = new Table({ head: ['figure', 'value', 'reference (same run)', 'target'], style: { head: [], border: [] } });
     for (const f of figures) table.push([f.what, f.value, f.reference, f.target]);
     console.log(table.toString());

@@ -8,6 +8,7 @@ import { spawnSync } from 'node:child_process';
 import path from 'node:path';
 import { performance } from 'node:perf_hooks';
 import { fileURLToPath } from 'node:url';
+import { recordToTrace } from '../src/app/record-to-trace.js';
 
 /** The built CLI, beside this file once compiled (dist/bench -> dist/src/cli). */
 const CLI = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../src/cli/main.js');
@@ -26,6 +27,8 @@ export interface QueryBenchInput {
 /** One command's timings. */
 export interface QueryCommandTiming {
   readonly command: string;
+  /** The target it is compared with, in seconds. */
+  readonly targetSeconds: number;
   readonly seconds: readonly number[];
   readonly medianSeconds: number;
   readonly exitCode: number;
@@ -40,13 +43,15 @@ function median(xs: readonly number[]): number {
 export async function benchQueryCommands(input: QueryBenchInput): Promise<QueryCommandTiming[]> {
   const repeats = input.repeats ?? 3;
   const [a, b] = [String(input.runA), String(input.runB)];
-  const commands: readonly (readonly string[])[] = [
-    ['metrics', a],
-    ['diff', a, b],
-    ['report', b, '--format', 'html', '--out', path.join(input.outDir, 'bench-report.html')],
-    ['report', b, '--baseline', a, '--format', 'md', '--out', path.join(input.outDir, 'bench-report.md')],
+  const commands: readonly (readonly [number, readonly string[]])[] = [
+    [2, ['metrics', a]],
+    [2, ['diff', a, b]],
+    [2, ['report', b, '--format', 'html', '--out', path.join(input.outDir, 'bench-report.html')]],
+    [2, ['report', b, '--baseline', a, '--format', 'md', '--out', path.join(input.outDir, 'bench-report.md')]],
+    // Early, in the middle of the protocol, and at the very end of the run.
+    ...['500000000', '3378214000', '8999999999'].map((at) => [1, ['replay', 'state', b, '--at', at, '--json']] as const),
   ];
-  return commands.map((args) => {
+  return commands.map(([targetSeconds, args]) => {
     const seconds: number[] = [];
     let exitCode = 0;
     for (let i = 0; i < repeats; i++) {
@@ -57,6 +62,20 @@ export async function benchQueryCommands(input: QueryBenchInput): Promise<QueryC
       if (exitCode !== 0) throw new Error(`migpatch ${args.join(' ')} exited ${exitCode}: ${r.stderr}`);
     }
     const shown = args.map((x) => (x.startsWith(input.outDir) ? path.basename(x) : x)).join(' ');
-    return { command: `migpatch ${shown}`, seconds, medianSeconds: median(seconds), exitCode };
+    return { command: `migpatch ${shown}`, targetSeconds, seconds, medianSeconds: median(seconds), exitCode };
   });
+}
+
+const LONG_RUN = ['run.durationNs=9000000000'];
+
+/**
+ * Records two runs of e1080-1920 over 9 s of simulated time (over 5 million events each) into
+ * `dbPath`: seed 1, and seed 1 again with the first MSG1 to vCPU 7 lost (same seed, so `diff` finds
+ * the first divergent event, at the protocol, in the middle of the run). About a minute.
+ */
+export async function recordLongPair(dbPath: string): Promise<{ runA: number; runB: number; events: number }> {
+  const a = await recordToTrace({ scenario: 'e1080-1920', seed: 1, protocol: null, sets: LONG_RUN, label: 'bench a', dbPath });
+  const b = await recordToTrace({ scenario: 'e1080-1920', seed: 1, protocol: null,
+    sets: [...LONG_RUN, 'faults=[{"kind":"lost-ipi","cpu":7,"msg":"MSG1","count":1}]'], label: 'bench b', dbPath });
+  return { runA: a.runId as number, runB: b.runId as number, events: Math.min(a.result.eventCount, b.result.eventCount) };
 }
