@@ -5,6 +5,7 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import { loadScenario } from '../scenario/load-scenario.js';
+import { swarmScenario } from '../scenario/swarm.js';
 import type { Scenario } from '../scenario/scenario.js';
 import { SqliteSink } from '../trace/sqlite-sink.js';
 import { WorkerSink } from '../trace/worker-sink.js';
@@ -20,6 +21,8 @@ export interface RecordInput {
   readonly protocol: string | null;
   /** `path=value` overrides, applied in order after the protocol. */
   readonly sets: readonly string[];
+  /** Let the seed draw a fault mix and protocol parameters (swarm testing). */
+  readonly swarm?: boolean;
   readonly label: string | null;
   readonly dbPath: string;
 }
@@ -32,9 +35,10 @@ export interface RecordOutput extends RecordedRun {
 }
 
 /** Resolves the scenario of a record request (validation only; nothing is opened). */
-export function resolveScenario(input: Pick<RecordInput, 'scenario' | 'protocol' | 'sets'>): Scenario {
+export function resolveScenario(input: Pick<RecordInput, 'scenario' | 'protocol' | 'sets' | 'seed' | 'swarm'>): Scenario {
   const sets = input.protocol === null ? input.sets : [`protocol.name=${input.protocol}`, ...input.sets];
-  return loadScenario(input.scenario, sets);
+  const scenario = loadScenario(input.scenario, sets);
+  return input.swarm === true ? swarmScenario(scenario, input.seed) : scenario;
 }
 
 /** Records one run into the trace database. */

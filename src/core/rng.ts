@@ -65,6 +65,19 @@ export class Rng {
     return radius * Math.cos(2 * Math.PI * u2);
   }
 
+  /**
+   * Poisson count with the given mean: Knuth's product of uniforms below 30, the normal
+   * approximation above (where it is within a fraction of a percent).
+   */
+  poisson(mean: number): number {
+    assert(mean >= 0 && Number.isFinite(mean), `poisson mean ${mean}`);
+    if (mean >= 30) return Math.max(0, Math.round(mean + Math.sqrt(mean) * this.normal()));
+    const limit = Math.exp(-mean);
+    let k = 0;
+    for (let p = this.uniform(); p > limit; p *= this.uniform()) k++;
+    return k;
+  }
+
   /** Exponential with the given mean, as an integer number of ns (at least 1). */
   exponentialNs(meanNs: number): number {
     assert(meanNs > 0, `exponential mean ${meanNs}`);

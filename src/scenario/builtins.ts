@@ -192,6 +192,13 @@ const RAW_BUILTINS: readonly Scenario[] = [
     run: { ...RUN, durationNs: 3_000_000_000 },
     faults: [{ kind: 'hung-cpu', cpu: 5, after: 'start', atNs: 1_000_000_000, durationNs: -1 }],
   },
+  {
+    ...P8_TO_P9,
+    name: 'no-quiesce',
+    description: 'p8-to-p9 patched at once, nobody parked: the unsafe baseline; its torn executions are expected',
+    run: { ...RUN, expectViolations: true },
+    protocol: { ...P8_TO_P9.protocol, name: 'no-quiesce' },
+  },
   scenario({
     name: 'e1080-1920',
     description: 'POWER10 E1080 -> E1080, 1,920 vCPUs (240 cores x SMT8), NUMA generation 1 -> 2',

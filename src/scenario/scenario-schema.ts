@@ -237,7 +237,7 @@ const FAULT = union<FaultSpec>('a fault injected into the run', {
   }),
   'hung-cpu': obj<HungCpuFault>('a vCPU that stops responding (interrupts disabled)', {
     kind: kindTag('hung-cpu'),
-    cpu: CPU_INDEX('the vCPU; < guest.vcpus'),
+    cpu: victim('the vCPU'),
     after: anchor(),
     atNs: faultAt(),
     durationNs: int('how long, -1 for forever', 'ns', -1, MAX_NS, {

@@ -169,6 +169,9 @@ export class Simulation implements ProtocolContext {
   /** Whether a vCPU's kernel entries are being sampled (while a routine is hot). */
   readonly #watching: Uint8Array;
   readonly #trapHits: Float64Array;
+  /** Time each vCPU spent running a process (running or interrupts off), and its value when the traps went in. */
+  readonly #runningNs: Float64Array;
+  readonly #trapStartRunningNs: Float64Array;
   /** A vCPU whose release from WAIT has begun (it synchronises, then returns). */
   readonly #releasing: Uint8Array;
 
@@ -225,6 +228,8 @@ export class Simulation implements ProtocolContext {
     this.#forcedIrqOffNs = new Float64Array(n);
     this.#watching = new Uint8Array(n);
     this.#trapHits = new Float64Array(n);
+    this.#runningNs = new Float64Array(n);
+    this.#trapStartRunningNs = new Float64Array(n);
     this.#releasing = new Uint8Array(n);
     this.#execRng = Array.from({ length: n }, (_, cpu) => streams.stream('exec', cpu));
     this.#protocol = PROTOCOLS[scenario.protocol.name](this);
@@ -301,7 +306,15 @@ export class Simulation implements ProtocolContext {
   }
 
   #work(cpu: number, delayNs: number, action: number, arg: number): void {
-    const epoch = (this.#freezeStart[cpu] as number[]).length;
+    const starts = this.#freezeStart[cpu] as number[];
+    const epoch = starts.length;
+    // Work given to a vCPU that is frozen right now starts when it thaws, or never.
+    const lastEnd = epoch > 0 ? ((this.#freezeEnd[cpu] as number[])[epoch - 1] as number) : -1;
+    if (lastEnd > this.#now && (starts[epoch - 1] as number) <= this.#now) {
+      if (lastEnd === Infinity) return;
+      this.#queue.push(lastEnd + delayNs, action, cpu, arg, 0, F_WORK | (epoch << 1));
+      return;
+    }
     this.#queue.push(this.#now + delayNs, action, cpu, arg, 0, F_WORK | (epoch << 1));
   }
 
@@ -367,6 +380,7 @@ export class Simulation implements ProtocolContext {
   }
 
   #onRunEnd(): void {
+    if (this.#anyTrap()) this.#countTrapHits(this.#initiator);
     this.#flushTrapHits();
     for (let cpu = 0; cpu < this.#n; cpu++) {
       if (this.#state[cpu] === CpuState.WAIT) {
@@ -403,7 +417,9 @@ export class Simulation implements ProtocolContext {
   #setState(cpu: number, next: number): void {
     const prev = this.#state[cpu] as number;
     if (prev === next) return;
-    this.#stateTotalNs[cpu] = (this.#stateTotalNs[cpu] as number) + (this.#now - (this.#stateSinceNs[cpu] as number));
+    const spentNs = this.#now - (this.#stateSinceNs[cpu] as number);
+    this.#stateTotalNs[cpu] = (this.#stateTotalNs[cpu] as number) + spentNs;
+    if (prev === CpuState.RUNNING || prev === CpuState.IRQ_OFF) this.#runningNs[cpu] = (this.#runningNs[cpu] as number) + spentNs;
     this.#stateSinceNs[cpu] = this.#now;
     const pid = this.#pid[cpu] as number;
     this.#emit(Ev.CPU_STATE, cpu, next, prev, pid >= 0 ? pid : NaN);
@@ -670,7 +686,7 @@ export class Simulation implements ProtocolContext {
   #onHandlerBody(cpu: number, entry: number): void {
     assert(this.#state[cpu] === CpuState.HANDLER, `vCPU ${cpu} runs a handler body outside a handler`);
     if (entry >= 0) {
-      this.#protocol.onMessage(cpu, this.#ipiMsg[entry] as MsgCode, this.#ipiSrc[entry] as number, this.#ipiAttempt[entry] as number);
+      this.#protocolMessage(cpu, entry);
     } else if (entry === PEND_NOTIFY) {
       this.#emit(Ev.NOTIFY, cpu, this.#hostIndex, NaN, NaN);
       this.#detect(cpu, DetectSource.NOTIFICATION);
@@ -721,9 +737,11 @@ export class Simulation implements ProtocolContext {
   #pollMailbox(cpu: number, pending: number[]): void {
     const st = this.#state[cpu];
     if (st === CpuState.WAIT && !this.#polls(cpu)) return;
-    for (let i = 0; i < pending.length && this.#state[cpu] === st; ) {
+    // Stop as soon as the state changes or a release begins (the rest waits for the return).
+    const polling = (): boolean => this.#state[cpu] === st && (st !== CpuState.WAIT || this.#polls(cpu));
+    for (let i = 0; i < pending.length && polling(); ) {
       const entry = pending[i] as number;
-      const take = st === CpuState.WAIT ? entry >= 0 : entry <= PEND_TIMER_BASE;
+      const take = st === CpuState.WAIT ? entry >= 0 : entry <= PEND_TIMER_BASE || this.#isAck(entry);
       if (!take) {
         i++;
         continue;
@@ -734,9 +752,22 @@ export class Simulation implements ProtocolContext {
     }
   }
 
+  #isAck(entry: number): boolean {
+    return entry >= 0 && this.#ipiMsg[entry] === Msg.ACK;
+  }
+
   #pollIpi(cpu: number, ipi: number): void {
     this.#emit(Ev.IPI_HANDLE, cpu, this.#ipiSrc[ipi] as number, this.#ipiMsg[ipi] as number, this.#ipiSeq[ipi] as number);
-    this.#protocol.onMessage(cpu, this.#ipiMsg[ipi] as MsgCode, this.#ipiSrc[ipi] as number, this.#ipiAttempt[ipi] as number);
+    this.#protocolMessage(cpu, ipi);
+  }
+
+  // ACKs go to the initiator's side of the protocol, every other message to a target's.
+  #protocolMessage(cpu: number, ipi: number): void {
+    const msg = this.#ipiMsg[ipi] as MsgCode;
+    const src = this.#ipiSrc[ipi] as number;
+    const attempt = this.#ipiAttempt[ipi] as number;
+    if (msg === Msg.ACK) this.#protocol.onAck(src, attempt);
+    else this.#protocol.onMessage(cpu, msg, src, attempt);
   }
 
   // ---------------------------------------------------------------- IPIs
@@ -796,7 +827,11 @@ export class Simulation implements ProtocolContext {
     }
     this.#emit(Ev.IPI_RECV, dst, src, msg, seq);
     if (msg === Msg.ACK) {
-      this.#protocol.onAck(src, this.#ipiAttempt[ipi] as number);
+      // The store is seen at once unless the reader is frozen or busy writing code: then when it
+      // next polls (or takes it as an interrupt).
+      const st = this.#state[dst];
+      if (st === CpuState.HUNG || st === CpuState.PAUSED || st === CpuState.PATCHING) this.#raise(dst, ipi);
+      else this.#protocol.onAck(src, this.#ipiAttempt[ipi] as number);
       return;
     }
     if (this.#polls(dst) && (this.#pending[dst] as number[]).length === 0) {
@@ -1153,6 +1188,7 @@ export class Simulation implements ProtocolContext {
       this.#sync(cpu, patches, () => {
         this.#setState(cpu, prev);
         then();
+        this.#deliverPending(cpu);
       });
     };
     step(0);
@@ -1165,6 +1201,7 @@ export class Simulation implements ProtocolContext {
     this.#write(cpu, patch, part, () => {
       this.#setState(cpu, prev);
       then();
+      this.#deliverPending(cpu);
     });
   }
 
@@ -1174,6 +1211,7 @@ export class Simulation implements ProtocolContext {
     this.#sync(cpu, patches, () => {
       this.#setState(cpu, prev);
       then();
+      this.#deliverPending(cpu);
     });
   }
 
@@ -1190,11 +1228,21 @@ export class Simulation implements ProtocolContext {
   // protocol as its initiator).
   #checkQuiesced(modifier: number): void {
     for (const cpu of this.onlineTargets(modifier)) {
-      const st = this.#state[cpu];
-      if (st !== CpuState.WAIT && st !== CpuState.INITIATOR) {
-        this.#violation(cpu, Invariant.SAFETY, ViolationDetail.MODIFY_WITHOUT_QUIESCE, cpu);
-      }
+      if (!this.#quiesced(cpu)) this.#violation(cpu, Invariant.SAFETY, ViolationDetail.MODIFY_WITHOUT_QUIESCE, cpu);
     }
+  }
+
+  // Parked: waiting, or spinning as the initiator, or frozen (hung, paused) while doing either.
+  #quiesced(cpu: number): boolean {
+    const parked = (st: number): boolean => st === CpuState.WAIT || st === CpuState.INITIATOR;
+    const st = this.#state[cpu] as number;
+    if (parked(st)) return true;
+    if (st === CpuState.HUNG) return parked(this.#savedHang[cpu] as number);
+    if (st === CpuState.PAUSED) {
+      const saved = this.#savedPause[cpu] as number;
+      return parked(saved) || (saved === CpuState.HUNG && parked(this.#savedHang[cpu] as number));
+    }
+    return false;
   }
 
   // Writes one part of a patch: `whole` and `trap` begin the modification; `whole` and `head` end
@@ -1220,7 +1268,9 @@ export class Simulation implements ProtocolContext {
   #sync(cpu: number, patches: readonly PlannedPatch[], then: () => void): void {
     this.#after(cpu, this.#host().latency.syncNsPerCpu, () => {
       this.#emit(Ev.SYNC, cpu, patches.length, NaN, NaN);
+      const trapped = this.#anyTrap();
       for (const p of patches) this.image.setHot(p.routineId, Hot.NONE, cpu);
+      if (trapped && !this.#anyTrap()) this.#countTrapHits(cpu);
       this.#flushTrapHits();
       this.#anchorReached('sync');
       then();
@@ -1231,12 +1281,40 @@ export class Simulation implements ProtocolContext {
   // the kernel (and executing the acct routines) at random, which is sampled from now until
   // nothing is hot any more.
   #makeHot(routineId: number, mode: typeof Hot.TORN | typeof Hot.TRAP, modifier: number): void {
+    const acct = this.image.acctRoutineIds.includes(routineId);
+    if (mode === Hot.TRAP && acct && !this.#anyTrap()) {
+      for (let cpu = 0; cpu < this.#n; cpu++) this.#trapStartRunningNs[cpu] = this.#runningNowNs(cpu);
+    }
     this.image.setHot(routineId, mode, modifier);
-    if (!this.image.acctRoutineIds.includes(routineId) || this.#s.guest.kernelEntriesPerSec <= 0) return;
+    // Under a trap only how many entries it diverted matters (counted when it goes); torn code
+    // needs each entry's time, to record who executed it when.
+    if (mode === Hot.TRAP || !acct || this.#s.guest.kernelEntriesPerSec <= 0) return;
     for (let cpu = 0; cpu < this.#n; cpu++) {
       if (cpu === modifier || this.#watching[cpu] === 1 || this.#state[cpu] === CpuState.OFFLINE) continue;
       this.#watching[cpu] = 1;
       this.#scheduleKernelEntry(cpu);
+    }
+  }
+
+  #anyTrap(): boolean {
+    return this.image.acctRoutineIds.some((id) => this.image.hot(id) === Hot.TRAP);
+  }
+
+  #runningNowNs(cpu: number): number {
+    const ongoing = this.#processRuns(cpu) ? this.#now - (this.#stateSinceNs[cpu] as number) : 0;
+    return (this.#runningNs[cpu] as number) + ongoing;
+  }
+
+  // The acct traps are gone: each vCPU's kernel entries (and exits) while it ran a process under
+  // them were diverted; how many is a Poisson draw over that running time.
+  #countTrapHits(modifier: number): void {
+    const perNs = (2 * this.#s.guest.kernelEntriesPerSec) / 1e9;
+    for (let cpu = 0; cpu < this.#n; cpu++) {
+      if (cpu === modifier) continue;
+      const ranNs = this.#runningNowNs(cpu) - (this.#trapStartRunningNs[cpu] as number);
+      if (ranNs > 0 && perNs > 0) {
+        this.#trapHits[cpu] = (this.#trapHits[cpu] as number) + (this.#execRng[cpu] as Rng).poisson(ranNs * perNs);
+      }
     }
   }
 
@@ -1247,13 +1325,13 @@ export class Simulation implements ProtocolContext {
   }
 
   #onKernelEntry(cpu: number, _arg: number): void {
-    const hot = this.image.acctRoutineIds.some((id) => this.image.hot(id) !== Hot.NONE);
+    const hot = this.image.acctRoutineIds.some((id) => this.image.hot(id) === Hot.TORN);
     if (!hot) {
       this.#watching[cpu] = 0;
       return;
     }
     if (this.#processRuns(cpu)) {
-      for (const id of this.image.acctRoutineIds) if (this.image.hot(id) !== Hot.NONE) this.#executeRoutine(cpu, id);
+      for (const id of this.image.acctRoutineIds) if (this.image.hot(id) === Hot.TORN) this.#executeRoutine(cpu, id);
     }
     this.#scheduleKernelEntry(cpu);
   }

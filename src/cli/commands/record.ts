@@ -18,6 +18,7 @@ interface RecordOptions {
   label?: string;
   db?: string;
   json?: boolean;
+  swarm?: boolean;
 }
 
 /** Registers `record`; sets `process.exitCode` 3 on unexpected invariant violations. */
@@ -29,12 +30,13 @@ export function registerRecord(program: Command, io: Output): void {
     .option('--seed <n>', 'root seed of the random streams', parseSeed, 1)
     .option('--protocol <name>', `patch protocol (${PROTOCOL_NAMES.join(', ')})`)
     .option('--set <path=value>', 'override a scenario field, e.g. guest.vcpus=64 (repeatable)', collect, [])
+    .option('--swarm', 'let the seed draw its own fault mix and protocol parameters (stored with the run)')
     .option('--label <text>', 'label stored with the run')
     .option('--db <path>', 'trace database (default $MIGPATCH_DB or traces/migpatch.db)')
     .option('--json', 'print JSON')
     .action(async (opts: RecordOptions) => {
       const run = await recordToTrace({
-        scenario: opts.scenario, seed: opts.seed, protocol: opts.protocol ?? null, sets: opts.set,
+        scenario: opts.scenario, seed: opts.seed, protocol: opts.protocol ?? null, sets: opts.set, swarm: opts.swarm === true,
         label: opts.label ?? null, dbPath: resolveDbPath(opts.db),
       });
       const r = run.result;
