@@ -185,7 +185,7 @@ export class RunAnalyzer implements EventObserver {
 
   #attempt(attempt: number): AttemptBuilder {
     const row = this.#attempts.get(attempt);
-    assert(row !== undefined, `attempt ${attempt} began`);
+    assert(row !== undefined, () => `attempt ${attempt} began`);
     return row;
   }
 
@@ -350,7 +350,7 @@ export class RunAnalyzer implements EventObserver {
     };
     return METRICS.map((m) => {
       const v = values[m.name];
-      assert(v !== undefined, `metric ${m.name} computed`);
+      assert(v !== undefined, () => `metric ${m.name} computed`);
       return { name: m.name, value: Number.isFinite(v) ? v : null, unit: m.unit, better: m.better };
     });
   }

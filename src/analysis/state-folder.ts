@@ -116,7 +116,7 @@ export class StateFolder implements EventObserver {
 
   /** Folds a batch (consecutive with what was folded), keeping snapshots at their boundaries. */
   observe(batch: EventBatch): void {
-    assert(batch.firstSeq === this.#seq, `state fold got seq ${batch.firstSeq}, expected ${this.#seq}`);
+    assert(batch.firstSeq === this.#seq, () => `state fold got seq ${batch.firstSeq}, expected ${this.#seq}`);
     const every = this.#every;
     let i = 0;
     while (i < batch.count) {
@@ -176,7 +176,7 @@ export class StateFolder implements EventObserver {
   }
 
   #reject(kind: string, x: number, y: number): never {
-    assert(false, `${kind} event ${this.#seq} has values (${x}, ${y}) outside the run (${this.#n} vCPUs, ${this.#p} processes, ${this.#installed.length} routines)`);
+    assert(false, () => `${kind} event ${this.#seq} has values (${x}, ${y}) outside the run (${this.#n} vCPUs, ${this.#p} processes, ${this.#installed.length} routines)`);
   }
 
   /** The current state (live views of the folder's arrays). */

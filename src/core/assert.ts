@@ -2,10 +2,11 @@ import { InternalError } from './errors.js';
 
 /**
  * Asserts an invariant of the code (TigerBeetle style): arguments, results, loop bounds.
- * A failure is a migpatch bug, reported as {@link InternalError}.
+ * A failure is a migpatch bug, reported as {@link InternalError}. A message that needs building
+ * is passed as a function, so the hot paths do not format a string per call.
  */
-export function assert(condition: unknown, message: string): asserts condition {
-  if (!condition) throw new InternalError(`assertion failed: ${message}`);
+export function assert(condition: unknown, message: string | (() => string)): asserts condition {
+  if (!condition) throw new InternalError(`assertion failed: ${typeof message === 'string' ? message : message()}`);
 }
 
 /** Asserts that `value` is an integer in [min, max]; returns it for chaining. */

@@ -60,7 +60,7 @@ export class EventQueue {
 
   /** Schedules an action at `tNs` (an integer). */
   push(tNs: number, action: number, cpu: number, arg: number, gen: number, flags: number): void {
-    assert(Number.isSafeInteger(tNs) && tNs >= 0, `queue time ${tNs}`);
+    if (!(Number.isSafeInteger(tNs) && tNs >= 0)) assert(false, `queue time ${tNs}`);
     if (this.#size === this.#heapT.length) this.#grow();
     const slot = this.#freeCount > 0 ? (this.#freeSlots[--this.#freeCount] as number) : this.#slotsUsed++;
     const seq = this.#nextSeq++;
@@ -136,7 +136,7 @@ export class EventQueue {
 
   #grow(): void {
     const n = this.#heapT.length * 2;
-    assert(n <= MAX_QUEUE_ITEMS, `event queue exceeds ${MAX_QUEUE_ITEMS} items`);
+    assert(n <= MAX_QUEUE_ITEMS, () => `event queue exceeds ${MAX_QUEUE_ITEMS} items`);
     this.#heapT = grown(this.#heapT, new Float64Array(n));
     this.#heapSlot = grown(this.#heapSlot, new Int32Array(n));
     this.#seq = grown(this.#seq, new Float64Array(n));

@@ -41,7 +41,7 @@ export class Rng {
 
   /** Uniform integer in [0, n). */
   int(n: number): number {
-    assert(Number.isInteger(n) && n > 0, `Rng.int bound ${n}`);
+    assert(Number.isInteger(n) && n > 0, () => `Rng.int bound ${n}`);
     return Math.floor(this.uniform() * n);
   }
 
@@ -70,7 +70,7 @@ export class Rng {
    * approximation above (where it is within a fraction of a percent).
    */
   poisson(mean: number): number {
-    assert(mean >= 0 && Number.isFinite(mean), `poisson mean ${mean}`);
+    assert(mean >= 0 && Number.isFinite(mean), () => `poisson mean ${mean}`);
     if (mean >= 30) return Math.max(0, Math.round(mean + Math.sqrt(mean) * this.normal()));
     const limit = Math.exp(-mean);
     let k = 0;
@@ -80,7 +80,7 @@ export class Rng {
 
   /** Exponential with the given mean, as an integer number of ns (at least 1). */
   exponentialNs(meanNs: number): number {
-    assert(meanNs > 0, `exponential mean ${meanNs}`);
+    assert(meanNs > 0, () => `exponential mean ${meanNs}`);
     const u = 1 - this.uniform();
     return Math.max(1, Math.round(-Math.log(u) * meanNs));
   }
@@ -123,7 +123,7 @@ export class RandomStreams {
 
   /** @param seed non-negative safe integer. */
   constructor(seed: number) {
-    assert(Number.isSafeInteger(seed) && seed >= 0, `seed ${seed}`);
+    assert(Number.isSafeInteger(seed) && seed >= 0, () => `seed ${seed}`);
     this.seed = seed;
   }
 
@@ -133,7 +133,7 @@ export class RandomStreams {
    * the same arguments gives two identical streams.
    */
   stream(name: StreamName, index = 0): Rng {
-    assert(Number.isInteger(index) && index >= 0 && index < 0x1_0000_0000, `stream index ${index}`);
+    assert(Number.isInteger(index) && index >= 0 && index < 0x1_0000_0000, () => `stream index ${index}`);
     const lo = this.seed % 0x1_0000_0000;
     const hi = Math.floor(this.seed / 0x1_0000_0000);
     const n = hashName(name) ^ splitmix32(index ^ 0x5bd1e995);

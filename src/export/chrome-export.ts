@@ -74,7 +74,7 @@ export async function exportChromeTrace(
   db: TraceDb, run: RunRecord, out: ChunkedWriter, options: ChromeExportOptions,
 ): Promise<ChromeExportStats> {
   const partial = run.status !== 'complete';
-  assert(!partial || options.partial, `run ${run.runId} is ${run.status}: export it only with the partial option`);
+  assert(!partial || options.partial, () => `run ${run.runId} is ${run.status}: export it only with the partial option`);
   assert(!db.sqlite.inTransaction, 'export runs its own read transaction');
   // One snapshot for every read, so an unfinished run being recorded is seen consistently.
   db.sqlite.exec('BEGIN');
@@ -115,13 +115,13 @@ function writeNames(sink: TraceEventSink, data: RunExportData, partial: boolean)
   }
   const width = String(Math.max(...data.vcpus)).length;
   for (const cpu of data.vcpus) {
-    assert(cpu >= 0 && cpu < GUEST_PID, `vCPU ${cpu} is a tid below the guest pid`);
+    assert(cpu >= 0 && cpu < GUEST_PID, () => `vCPU ${cpu} is a tid below the guest pid`);
     sink.event('M', threadNameEvent({ pid: GUEST_PID, tid: cpu }, `vCPU ${String(cpu).padStart(width, '0')}`));
   }
 }
 
 function routineTid(routine: number): number {
-  assert(Number.isInteger(routine) && routine >= 0 && routine < MAX_ROUTINES, `routine id ${routine} in [0, ${MAX_ROUTINES})`);
+  assert(Number.isInteger(routine) && routine >= 0 && routine < MAX_ROUTINES, () => `routine id ${routine} in [0, ${MAX_ROUTINES})`);
   return ROUTINE_TID_BASE + routine;
 }
 
@@ -154,7 +154,7 @@ async function writeVcpuTracks(
       for (; index < data.vcpus.length && (data.vcpus[index] as number) < iv.cpu; index++) {
         clipped += open(data.vcpus[index] as number).finish();
       }
-      assert(data.vcpus[index] === iv.cpu, `intervals of vCPU ${iv.cpu} come in vCPU order and the vCPU exists`);
+      assert(data.vcpus[index] === iv.cpu, () => `intervals of vCPU ${iv.cpu} come in vCPU order and the vCPU exists`);
       index++;
       current = { cpu: iv.cpu, track: open(iv.cpu) };
     }

@@ -25,7 +25,7 @@ const FRACTIONS: readonly string[] = Array.from({ length: 1000 }, (_, i) => Stri
 /** Nanoseconds (a non-negative safe integer) as microseconds with three fraction digits: 1195098398 -> `1195098.398`. */
 export function usText(ns: number): string {
   // The message is built only on failure: this runs twice per event.
-  if (!(Number.isSafeInteger(ns) && ns >= 0)) assert(false, `time ${ns} ns is a non-negative integer`);
+  if (!(Number.isSafeInteger(ns) && ns >= 0)) assert(false, () => `time ${ns} ns is a non-negative integer`);
   const us = Math.floor(ns / 1000);
   return `${us}.${FRACTIONS[ns - us * 1000] as string}`;
 }
@@ -40,7 +40,7 @@ export function jsonString(text: string): string {
  * fraction digits and trailing zeros removed (`3.000000000000032` -> `3`), never in exponent form.
  */
 export function decimalText(value: number, digits = 9): string {
-  assert(Number.isFinite(value) && Math.abs(value) < 1e21, `counter value ${value} is finite and below 1e21`);
+  assert(Number.isFinite(value) && Math.abs(value) < 1e21, () => `counter value ${value} is finite and below 1e21`);
   if (Number.isInteger(value)) return String(value + 0);
   const fixed = value.toFixed(digits).replace(/\.?0+$/, '');
   return fixed === '-0' ? '0' : fixed;
@@ -64,7 +64,7 @@ export function sliceEvent(track: TrackId, startNs: number, durNs: number, nameJ
  * requires; name and cat must match on both ends.
  */
 export function flowEvent(track: TrackId, phase: 's' | 'f', tNs: number, id: number, nameJson: string): string {
-  assert(Number.isSafeInteger(id) && id >= 0, `flow id ${id} is a non-negative integer`);
+  assert(Number.isSafeInteger(id) && id >= 0, () => `flow id ${id} is a non-negative integer`);
   const bind = phase === 'f' ? ',"bp":"e"' : '';
   return `{"ph":"${phase}","pid":${track.pid},"tid":${track.tid},"ts":${usText(tNs)},"id":${id},"cat":"ipi","name":${nameJson}${bind}}`;
 }

@@ -62,7 +62,7 @@ export async function loadRunExportData(db: TraceDb, run: RunRecord): Promise<Ru
     .where('run_id', '=', runId).where('error', 'is not', null).orderBy('bucket_start_ns').execute();
   const byKind = sparseEvents(db, runId);
   const endNs = run.endNs ?? lastEventNs(db, runId);
-  assert(vcpus.length > 0, `run ${runId} has vCPUs`);
+  assert(vcpus.length > 0, () => `run ${runId} has vCPUs`);
   return {
     run, vcpus, endNs,
     hostNames: new Map(hosts.map((h) => [h.host_id, h.name])),

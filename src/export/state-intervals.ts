@@ -69,7 +69,7 @@ export function* intervalsFromEvents(
   for (const [cpu, tNs, kind, a, b, c] of rows) {
     if (cpu !== cur.cpu) {
       if (cur.cpu >= 0 && endNs > cur.startNs) yield { ...cur, endNs };
-      assert(cpu > cur.cpu, `state events of vCPU ${cpu} come in vCPU order`);
+      assert(cpu > cur.cpu, () => `state events of vCPU ${cpu} come in vCPU order`);
       yield* idleUpTo(cpu);
       cur = { cpu, state: CpuState.IDLE, startNs: 0, pid: null };
     }

@@ -29,7 +29,7 @@ export class TrackWriter {
   /** Adds the slice [startNs, endNs]; zero-length slices are points (markers, flow anchors). */
   slice(startNs: number, endNs: number, nameJson: string, argsJson: string | null): void {
     // Messages are built only on failure: this is the per-interval hot path.
-    if (endNs < startNs) assert(false, `slice ends (${endNs}) before it starts (${startNs})`);
+    if (endNs < startNs) assert(false, () => `slice ends (${endNs}) before it starts (${startNs})`);
     this.#advance(startNs);
     // Close the slices that end before or where this one starts: touching is not overlapping, and
     // a point [t, t] encloses nothing.
@@ -42,7 +42,7 @@ export class TrackWriter {
       end = parentEnd;
       this.#clipped++;
     }
-    if (this.#open.length >= MAX_DEPTH) assert(false, `track ${this.#track.pid}/${this.#track.tid} nests deeper than ${MAX_DEPTH}`);
+    if (this.#open.length >= MAX_DEPTH) assert(false, () => `track ${this.#track.pid}/${this.#track.tid} nests deeper than ${MAX_DEPTH}`);
     this.#open.push(end);
     this.#sink.event('X', sliceEvent(this.#track, startNs, end - startNs, nameJson, argsJson));
   }
@@ -59,7 +59,7 @@ export class TrackWriter {
   }
 
   #advance(tNs: number): void {
-    if (tNs < this.#lastNs) assert(false, `track ${this.#track.pid}/${this.#track.tid}: time goes back from ${this.#lastNs} to ${tNs}`);
+    if (tNs < this.#lastNs) assert(false, () => `track ${this.#track.pid}/${this.#track.tid}: time goes back from ${this.#lastNs} to ${tNs}`);
     this.#lastNs = tNs;
   }
 }

@@ -38,7 +38,7 @@ function chargingOf(variant: string): Charging {
   if (variant === 'scaled-direct') return { kind: 'purr-direct' };
   if (variant === 'unscaled-divide') return { kind: 'purr-divide' };
   const m = /^hz-(\d+)$/.exec(variant);
-  assert(m !== null, `accounting variant ${variant} has no charging rule`);
+  assert(m !== null, () => `accounting variant ${variant} has no charging rule`);
   return { kind: 'tsc', hz: Number(m[1]) };
 }
 
@@ -102,10 +102,10 @@ export class CodeImage {
   /** Variant id a routine needs on a host. */
   variantFor(routineId: number, host: HostSpec): number {
     const routine = this.routines[routineId];
-    assert(routine !== undefined, `routine ${routineId}`);
+    assert(routine !== undefined, () => `routine ${routineId}`);
     const name = variantName(routine, host);
     const row = this.variantRows.find((v) => v.routineId === routineId && v.name === name);
-    assert(row !== undefined, `variant ${name} of ${routine.name} registered`);
+    assert(row !== undefined, () => `variant ${name} of ${routine.name} registered`);
     return row.variantId;
   }
 
@@ -126,7 +126,7 @@ export class CodeImage {
 
   /** Starts rewriting; returns the vCPU (other than `cpu`) executing the routine right now, or -1. */
   beginModify(routineId: number, cpu: number, nowNs: number): number {
-    assert(this.#modifier[routineId] === -1, `routine ${routineId} modified twice at once`);
+    assert(this.#modifier[routineId] === -1, () => `routine ${routineId} modified twice at once`);
     this.#modifier[routineId] = cpu;
     const other = this.#lastExecCpu[routineId] as number;
     return other !== cpu && (this.#lastExecEndNs[routineId] as number) > nowNs ? other : -1;
@@ -134,16 +134,16 @@ export class CodeImage {
 
   /** Finishes rewriting: the new variant is installed. */
   endModify(routineId: number, variantId: number): void {
-    assert(this.#modifier[routineId] !== -1, `routine ${routineId} not being modified`);
+    assert(this.#modifier[routineId] !== -1, () => `routine ${routineId} not being modified`);
     const row = this.variantRows[variantId];
-    assert(row !== undefined && row.routineId === routineId, `variant ${variantId} belongs to routine ${routineId}`);
+    assert(row !== undefined && row.routineId === routineId, () => `variant ${variantId} belongs to routine ${routineId}`);
     this.#modifier[routineId] = -1;
     this.#installed[routineId] = variantId;
   }
 
   /** Marks what other vCPUs meet in a routine until further notice (see {@link Hot}); `by` is the modifier. */
   setHot(routineId: number, mode: HotCode, by: number): void {
-    assert(routineId >= 0 && routineId < this.routines.length, `routine ${routineId}`);
+    assert(routineId >= 0 && routineId < this.routines.length, () => `routine ${routineId}`);
     this.#hot[routineId] = mode;
     this.#hotBy[routineId] = mode === Hot.NONE ? -1 : by;
   }

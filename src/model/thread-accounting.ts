@@ -52,7 +52,7 @@ export class ThreadAccounting {
 
   /** Moves every vCPU to `host` (at resume). Only allowed while no thread is busy. */
   setHost(host: HostSpec, nowNs: number): void {
-    for (let cpu = 0; cpu < this.#vcpus; cpu++) assert(this.#busy[cpu] === 0, `vCPU ${cpu} busy at host change`);
+    for (let cpu = 0; cpu < this.#vcpus; cpu++) assert(this.#busy[cpu] === 0, () => `vCPU ${cpu} busy at host change`);
     this.#smt = host.smt;
     this.#purr = host.purr;
     this.#rateHz = host.timebaseHz;
@@ -85,7 +85,7 @@ export class ThreadAccounting {
   /** Marks whether a process runs on the vCPU (truth accrues only then); the thread must be busy. */
   setRunning(cpu: number, running: boolean, nowNs: number): void {
     this.#advanceCore(coreOf(cpu, this.#smt), nowNs);
-    assert(!running || this.#busy[cpu] === 1, `vCPU ${cpu} runs a process while not busy`);
+    if (running && this.#busy[cpu] !== 1) assert(false, `vCPU ${cpu} runs a process while not busy`);
     this.#running[cpu] = running ? 1 : 0;
   }
 
@@ -122,7 +122,7 @@ export class ThreadAccounting {
   #advanceCore(core: number, nowNs: number): void {
     const last = this.#coreLastNs[core] as number;
     const dtNs = nowNs - last;
-    assert(dtNs >= 0, `core ${core} advanced backwards (${last} -> ${nowNs})`);
+    if (dtNs < 0) assert(false, `core ${core} advanced backwards (${last} -> ${nowNs})`);
     if (dtNs === 0) return;
     this.#coreLastNs[core] = nowNs;
     const k = this.#coreBusy[core] as number;

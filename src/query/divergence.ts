@@ -83,8 +83,8 @@ export function findDivergence(a: ChunkedStream, b: ChunkedStream): Divergence |
   const chunk = firstDivergentChunk(a.chunkHashes, b.chunkHashes);
   if (chunk < 0) return null;
   const found = firstDivergentRow(a.chunkRows(chunk), b.chunkRows(chunk));
-  assert(found !== null, `chunk ${chunk} hashes differ but its rows do not`);
-  assert(Math.floor(found.seq / EVENT_HASH_CHUNK) === chunk, `divergence at seq ${found.seq} lies in chunk ${chunk}`);
+  assert(found !== null, () => `chunk ${chunk} hashes differ but its rows do not`);
+  assert(Math.floor(found.seq / EVENT_HASH_CHUNK) === chunk, () => `divergence at seq ${found.seq} lies in chunk ${chunk}`);
   return found;
 }
 

@@ -31,7 +31,7 @@ export function jsonDiff(a: unknown, b: unknown): JsonChange[] {
 }
 
 function walk(a: unknown, b: unknown, path: string, depth: number, out: JsonChange[]): void {
-  assert(depth <= MAX_DEPTH, `JSON nested deeper than ${MAX_DEPTH} at ${path}`);
+  assert(depth <= MAX_DEPTH, () => `JSON nested deeper than ${MAX_DEPTH} at ${path}`);
   if (isRecord(a) && isRecord(b)) {
     for (const key of Object.keys(a)) {
       const child = joinKey(path, key);

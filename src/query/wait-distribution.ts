@@ -31,7 +31,7 @@ interface Span {
 
 /** The nearest-rank percentile `p` (0-100] of ascending `sorted`; 0 for an empty list. */
 export function nearestRank(sorted: readonly number[], p: number): number {
-  assert(p > 0 && p <= 100, `percentile ${p} out of (0, 100]`);
+  assert(p > 0 && p <= 100, () => `percentile ${p} out of (0, 100]`);
   if (sorted.length === 0) return 0;
   const rank = Math.ceil((p / 100) * sorted.length);
   return sorted[Math.min(sorted.length, Math.max(1, rank)) - 1] as number;
@@ -90,7 +90,7 @@ function exactTotals(db: TraceDb, runId: number, vcpus: number): Float64Array {
   const rows = db.sqlite.prepare(`select cpu, sum(dur_ns) as ns from cpu_intervals
     where run_id = ? and state = ${CpuState.WAIT} group by cpu`).all(runId) as { cpu: number; ns: number }[];
   for (const r of rows) {
-    assert(r.cpu >= 0 && r.cpu < vcpus, `interval of vCPU ${r.cpu} outside 0..${vcpus - 1}`);
+    assert(r.cpu >= 0 && r.cpu < vcpus, () => `interval of vCPU ${r.cpu} outside 0..${vcpus - 1}`);
     totals[r.cpu] = r.ns;
   }
   return totals;

@@ -85,6 +85,6 @@ export function routineName(t: RunTopology, routineId: number): string {
 /** The host with id `hostId` (0 source, 1 destination). */
 export function hostOf(t: RunTopology, hostId: number): TopologyHost {
   const host = t.hosts[hostId];
-  assert(host !== undefined, `run has host ${hostId}`);
+  assert(host !== undefined, () => `run has host ${hostId}`);
   return host;
 }

@@ -27,7 +27,7 @@ export function rect(x: number, y: number, w: number, h: number, attrs: string):
 
 /** About `count` round tick values covering [min, max] (steps of 1, 2 or 5 × 10^k). */
 export function niceTicks(min: number, max: number, count: number): number[] {
-  assert(count >= 2 && count <= 50, `tick count ${count}`);
+  assert(count >= 2 && count <= 50, () => `tick count ${count}`);
   if (!(max > min)) return [min];
   const raw = (max - min) / count;
   const mag = 10 ** Math.floor(Math.log10(raw));

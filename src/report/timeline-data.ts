@@ -173,7 +173,7 @@ function rasterise(db: TraceDb, runId: number, w: TimelineWindow, lanes: readonl
     for (let cpu = lane.firstCpu; cpu < lane.firstCpu + lane.cpus; cpu++) {
       const rows = intervals.all({ run: runId, cpu, from: w.fromNs, to: w.toNs }) as [number, number, number][];
       for (const [state, start, end] of rows) {
-        assert(state >= 0 && state < STATE_COUNT, `state ${state} of vCPU ${cpu}`);
+        assert(state >= 0 && state < STATE_COUNT, () => `state ${state} of vCPU ${cpu}`);
         const s = Math.max(start, w.fromNs) - w.fromNs;
         const e = Math.min(end, w.toNs) - w.fromNs;
         if (e <= s) continue;

@@ -87,7 +87,7 @@ export class StreamHasher {
 
   /** Adds a batch; batches must be consecutive. */
   add(batch: EventBatch): void {
-    assert(batch.firstSeq === this.#count, `batch starts at ${batch.firstSeq}, expected ${this.#count}`);
+    assert(batch.firstSeq === this.#count, () => `batch starts at ${batch.firstSeq}, expected ${this.#count}`);
     let i = 0;
     while (i < batch.count) {
       const room = EVENT_HASH_CHUNK - (this.#count % EVENT_HASH_CHUNK);

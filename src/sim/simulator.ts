@@ -346,7 +346,7 @@ export class Simulation implements ProtocolContext {
       case A_FAULT: return this.#onFault(arg);
       case A_KENTRY: return this.#onKernelEntry(cpu, arg);
       case A_RUN_END: return this.#onRunEnd();
-      default: assert(false, `unknown action ${action}`);
+      default: assert(false, () => `unknown action ${action}`);
     }
   }
 
@@ -441,7 +441,7 @@ export class Simulation implements ProtocolContext {
   // suspend its burst.
   #stopProcessRun(cpu: number): void {
     const pid = this.#pid[cpu] as number;
-    assert(pid >= 0 && this.#processRuns(cpu), `vCPU ${cpu} runs a process`);
+    if (!(pid >= 0 && this.#processRuns(cpu))) assert(false, `vCPU ${cpu} runs a process`);
     this.#acctSample(cpu, pid);
     this.#acct.setRunning(cpu, false, this.#now);
     if (this.#burstLeftNs[pid] !== Infinity) {
@@ -453,7 +453,7 @@ export class Simulation implements ProtocolContext {
   // The process on `cpu` (re)starts running: new sample interval, burst timer armed.
   #startProcessRun(cpu: number): void {
     const pid = this.#pid[cpu] as number;
-    assert(pid >= 0 && this.#processRuns(cpu), `vCPU ${cpu} runs a process`);
+    if (!(pid >= 0 && this.#processRuns(cpu))) assert(false, `vCPU ${cpu} runs a process`);
     this.#acct.setRunning(cpu, true, this.#now);
     this.#acct.resetBaseline(cpu, this.#now);
     const left = this.#burstLeftNs[pid] as number;
@@ -657,7 +657,7 @@ export class Simulation implements ProtocolContext {
   }
 
   #onIrqOffEnd(cpu: number): void {
-    assert(this.#state[cpu] === CpuState.IRQ_OFF, `vCPU ${cpu} ends an interrupts-off section it is not in`);
+    assert(this.#state[cpu] === CpuState.IRQ_OFF, () => `vCPU ${cpu} ends an interrupts-off section it is not in`);
     this.#setState(cpu, CpuState.RUNNING);
     this.#deliverPending(cpu);
   }
@@ -669,7 +669,7 @@ export class Simulation implements ProtocolContext {
       this.#enterHandler(cpu, entry);
       return;
     }
-    assert(pending.length < MAX_PENDING_PER_CPU, `vCPU ${cpu} pending interrupts bounded`);
+    assert(pending.length < MAX_PENDING_PER_CPU, () => `vCPU ${cpu} pending interrupts bounded`);
     pending.push(entry);
     if (this.#state[cpu] === CpuState.WAIT || this.#state[cpu] === CpuState.INITIATOR) this.#deliverPending(cpu);
   }
@@ -684,7 +684,7 @@ export class Simulation implements ProtocolContext {
   }
 
   #onHandlerBody(cpu: number, entry: number): void {
-    assert(this.#state[cpu] === CpuState.HANDLER, `vCPU ${cpu} runs a handler body outside a handler`);
+    assert(this.#state[cpu] === CpuState.HANDLER, () => `vCPU ${cpu} runs a handler body outside a handler`);
     if (entry >= 0) {
       this.#protocolMessage(cpu, entry);
     } else if (entry === PEND_NOTIFY) {
@@ -843,7 +843,7 @@ export class Simulation implements ProtocolContext {
 
   #sendTrainNext(trainId: number): void {
     const train = this.#trains.get(trainId);
-    assert(train !== undefined, `train ${trainId}`);
+    assert(train !== undefined, () => `train ${trainId}`);
     this.#sendIpi(train.src, train.dsts[train.next] as number, train.msg, train.attempt);
     train.next++;
     if (train.next < train.dsts.length) {
@@ -856,7 +856,7 @@ export class Simulation implements ProtocolContext {
 
   #onCallback(id: number): void {
     const fn = this.#callbacks.get(id);
-    assert(fn !== undefined, `callback ${id}`);
+    assert(fn !== undefined, () => `callback ${id}`);
     this.#callbacks.delete(id);
     fn();
   }
@@ -960,7 +960,7 @@ export class Simulation implements ProtocolContext {
     for (const rule of this.#s.detection.rules) {
       if (!maskHas(mask, rule.when)) continue;
       const routineId = this.image.routineId(rule.routine);
-      assert(routineId >= 0, `rule routine ${rule.routine} exists`);
+      assert(routineId >= 0, () => `rule routine ${rule.routine} exists`);
       const variantId = this.image.variantFor(routineId, host);
       if (variantId === this.image.installed(routineId) || patches.some((p) => p.routineId === routineId)) continue;
       patches.push({ routineId, variantId, words: (this.image.routines[routineId] as { words: number }).words });
@@ -982,20 +982,20 @@ export class Simulation implements ProtocolContext {
 
   #onFault(faultIndex: number): void {
     const f = this.#s.faults[faultIndex];
-    assert(f !== undefined, `fault ${faultIndex}`);
+    assert(f !== undefined, () => `fault ${faultIndex}`);
     switch (f.kind) {
       case 'hung-cpu': return this.#onHang(this.#victim(f.cpu), f.durationNs);
       case 'irq-off': return this.#forceIrqOff(this.#victim(f.cpu), f.durationNs);
       case 'cpu-offline': return this.#goOffline(f.cpu);
       case 'second-migration': return this.#secondMigration(f.downtimeNs);
-      default: assert(false, `fault ${f.kind} is not timed`);
+      default: assert(false, () => `fault ${f.kind} is not timed`);
     }
   }
 
   // cpu -1 names the initiator (validation allows it only once an attempt has begun).
   #victim(cpu: number): number {
     const v = cpu === -1 ? this.#initiator : cpu;
-    assert(v >= 0 && v < this.#n, `fault vCPU ${cpu}`);
+    assert(v >= 0 && v < this.#n, () => `fault vCPU ${cpu}`);
     return v;
   }
 
@@ -1163,12 +1163,12 @@ export class Simulation implements ProtocolContext {
   }
 
   release(cpu: number): void {
-    assert(this.#state[cpu] === CpuState.WAIT && this.#releasing[cpu] === 0, `vCPU ${cpu} released while not waiting`);
+    assert(this.#state[cpu] === CpuState.WAIT && this.#releasing[cpu] === 0, () => `vCPU ${cpu} released while not waiting`);
     // From here it no longer polls its mailbox: it synchronises and returns from the handler, and
     // takes what arrives meanwhile as new interrupts.
     this.#releasing[cpu] = 1;
     this.#after(cpu, this.#host().latency.syncNsPerCpu, () => {
-      assert(this.#state[cpu] === CpuState.WAIT, `vCPU ${cpu} still waiting at release`);
+      assert(this.#state[cpu] === CpuState.WAIT, () => `vCPU ${cpu} still waiting at release`);
       this.#releasing[cpu] = 0;
       this.#returnFromInterrupt(cpu);
     });
@@ -1216,7 +1216,7 @@ export class Simulation implements ProtocolContext {
   }
 
   after(cpu: number, delayNs: number, fn: () => void): void {
-    assert(Number.isInteger(delayNs) && delayNs >= 0, `delay ${delayNs}`);
+    assert(Number.isInteger(delayNs) && delayNs >= 0, () => `delay ${delayNs}`);
     this.#after(cpu, delayNs, fn);
   }
 

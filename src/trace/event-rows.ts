@@ -50,7 +50,7 @@ export class EventColumns implements EventBatch {
 
   /** Appends a batch, which must continue the sequence. */
   append(batch: EventBatch): void {
-    assert(batch.firstSeq === this.#count, `batch starts at ${batch.firstSeq}, expected ${this.#count}`);
+    assert(batch.firstSeq === this.#count, () => `batch starts at ${batch.firstSeq}, expected ${this.#count}`);
     this.#reserve(this.#count + batch.count);
     const at = this.#count;
     const n = batch.count;
@@ -65,7 +65,7 @@ export class EventColumns implements EventBatch {
 
   /** Event `seq` as a row. */
   row(seq: number): EventRow {
-    assert(seq >= 0 && seq < this.#count, `seq ${seq} out of range`);
+    assert(seq >= 0 && seq < this.#count, () => `seq ${seq} out of range`);
     return {
       seq,
       tNs: this.#tNs[seq] as number,

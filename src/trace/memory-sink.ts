@@ -95,7 +95,7 @@ export class MemorySink implements TraceSink {
 
   #active(runId: number): MutableRun {
     const run = this.#runs[runId - 1];
-    assert(run !== undefined && run.status === 'running', `run ${runId} is active`);
+    assert(run !== undefined && run.status === 'running', () => `run ${runId} is active`);
     return run;
   }
 }

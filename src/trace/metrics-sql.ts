@@ -69,7 +69,7 @@ export const METRIC_SQL: Readonly<Record<string, string>> = {
 export function recomputeMetrics(db: TraceDb, runId: number): MetricRow[] {
   return METRICS.map((m) => {
     const query = METRIC_SQL[m.name];
-    assert(query !== undefined, `SQL for metric ${m.name}`);
+    assert(query !== undefined, () => `SQL for metric ${m.name}`);
     const value = db.sqlite.prepare(query).pluck().get({ run: runId }) as number | null | undefined;
     return { name: m.name, value: value ?? null, unit: m.unit, better: m.better };
   });

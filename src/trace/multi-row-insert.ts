@@ -49,7 +49,7 @@ export class MultiRowInsert {
   /** The statement for `rows` rows (1 ≤ rows ≤ rowsPerStatement). */
   forRows(rows: number): PreparedRows {
     if (rows === this.rowsPerStatement) return this.full;
-    assert(rows >= 1 && rows < this.rowsPerStatement, `tail of ${rows} rows`);
+    assert(rows >= 1 && rows < this.rowsPerStatement, () => `tail of ${rows} rows`);
     let tail = this.#tails.get(rows);
     if (tail === undefined) {
       tail = this.#prepare(rows);

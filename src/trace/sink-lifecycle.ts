@@ -24,7 +24,7 @@ export class RunLifecycle {
 
   /** Starts run `runId`; no run may be active. */
   begin(runId: number): void {
-    assert(this.#runId === null, `run ${this.#runId} still active when beginning another`);
+    assert(this.#runId === null, () => `run ${this.#runId} still active when beginning another`);
     this.#runId = runId;
     this.#written = 0;
   }
@@ -32,7 +32,7 @@ export class RunLifecycle {
   /** Checks that `batch` continues the active run; returns its id. Call {@link wrote} after storing. */
   checkWrite(batch: EventBatch): number {
     const runId = this.#active('write');
-    assert(batch.firstSeq === this.#written, `batch starts at seq ${batch.firstSeq}, expected ${this.#written}`);
+    assert(batch.firstSeq === this.#written, () => `batch starts at seq ${batch.firstSeq}, expected ${this.#written}`);
     assert(Number.isInteger(batch.count) && batch.count >= 0 && batch.count <= batch.tNs.length, 'batch count in range');
     return runId;
   }
@@ -45,8 +45,8 @@ export class RunLifecycle {
   /** Checks that `result` describes exactly the events written; returns the run id. */
   checkFinish(result: RunResult): number {
     const runId = this.#active('finish');
-    assert(result.eventCount === this.#written, `result has ${result.eventCount} events, sink got ${this.#written}`);
-    assert(/^[0-9a-f]{16}$/.test(result.eventHash), `event hash ${result.eventHash} is 16 hex digits`);
+    assert(result.eventCount === this.#written, () => `result has ${result.eventCount} events, sink got ${this.#written}`);
+    assert(/^[0-9a-f]{16}$/.test(result.eventHash), () => `event hash ${result.eventHash} is 16 hex digits`);
     assert(result.chunkHashes.length === Math.ceil(result.eventCount / EVENT_HASH_CHUNK), 'one hash per chunk');
     assert(result.intervals.count <= result.intervals.cpu.length, 'interval count in range');
     return runId;
@@ -59,7 +59,7 @@ export class RunLifecycle {
   }
 
   #active(what: string): number {
-    assert(this.#runId !== null, `${what} without an active run`);
+    assert(this.#runId !== null, () => `${what} without an active run`);
     return this.#runId;
   }
 }

@@ -63,7 +63,7 @@ export class WorkerSink implements TraceSink {
   }
 
   begin(meta: RunMeta): number {
-    assert(this.#life.runId === null, `run ${this.#life.runId} still active when beginning another`);
+    assert(this.#life.runId === null, () => `run ${this.#life.runId} still active when beginning another`);
     this.#post({ kind: 'begin', meta });
     const runId = this.#await();
     assert(runId !== null, 'begin returns a run id');
