@@ -4,21 +4,9 @@
  */
 import { EVENT_BATCH_SIZE } from '../sim/event-log.js';
 import { StreamHasher } from '../sim/event-hash.js';
-import type { EventBatch } from '../trace/sink.js';
+import { ColumnBatch } from '../trace/column-batch.js';
 import type { TraceDb } from '../trace/trace-db.js';
 import { scanStoredEvents } from './stored-event-scan.js';
-
-/** A reusable column batch, filled row by row. */
-class FillBatch implements EventBatch {
-  firstSeq = 0;
-  count = 0;
-  readonly tNs = new Float64Array(EVENT_BATCH_SIZE);
-  readonly kind = new Float64Array(EVENT_BATCH_SIZE);
-  readonly cpu = new Float64Array(EVENT_BATCH_SIZE);
-  readonly a = new Float64Array(EVENT_BATCH_SIZE);
-  readonly b = new Float64Array(EVENT_BATCH_SIZE);
-  readonly c = new Float64Array(EVENT_BATCH_SIZE);
-}
 
 /** Event count, run hash and chunk hashes of a run's stored events. */
 export interface StoredHashes {
@@ -33,22 +21,13 @@ export interface StoredHashes {
  */
 export function hashStoredEvents(db: TraceDb, runId: number): StoredHashes {
   const hasher = new StreamHasher();
-  const batch = new FillBatch();
+  const batch = new ColumnBatch(EVENT_BATCH_SIZE);
   const flush = (): void => {
     hasher.add(batch);
-    batch.firstSeq += batch.count;
-    batch.count = 0;
+    batch.advance();
   };
   scanStoredEvents(db, runId, 0, Number.MAX_SAFE_INTEGER, (tNs, kind, cpu, a, b, c) => {
-    const i = batch.count;
-    batch.tNs[i] = tNs;
-    batch.kind[i] = kind;
-    batch.cpu[i] = cpu;
-    batch.a[i] = a;
-    batch.b[i] = b;
-    batch.c[i] = c;
-    batch.count = i + 1;
-    if (batch.count === EVENT_BATCH_SIZE) flush();
+    if (batch.push(tNs, kind, cpu, a, b, c)) flush();
   });
   if (batch.count > 0) flush();
   const eventHash = hasher.finish();

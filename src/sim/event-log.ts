@@ -4,6 +4,7 @@
  * intervals and metrics) and to the sink. The model calls {@link EventLog.emit} and nothing else.
  */
 import { assert } from '../core/assert.js';
+import { ColumnBatch } from '../trace/column-batch.js';
 import type { EventBatch, TraceSink } from '../trace/sink.js';
 import { EVENT_HASH_CHUNK, StreamHasher } from './event-hash.js';
 
@@ -18,26 +19,6 @@ export const EVENT_BATCH_SIZE = 8_192;
 /** Hard bound on events in one run (~500 M): beyond it a scenario is runaway, not large. */
 export const MAX_EVENTS_PER_RUN = 500_000_000;
 
-/** A reusable column batch. */
-class MutableBatch implements EventBatch {
-  firstSeq = 0;
-  count = 0;
-  readonly tNs: Float64Array;
-  readonly kind: Float64Array;
-  readonly cpu: Float64Array;
-  readonly a: Float64Array;
-  readonly b: Float64Array;
-  readonly c: Float64Array;
-  constructor(capacity: number) {
-    this.tNs = new Float64Array(capacity);
-    this.kind = new Float64Array(capacity);
-    this.cpu = new Float64Array(capacity);
-    this.a = new Float64Array(capacity);
-    this.b = new Float64Array(capacity);
-    this.c = new Float64Array(capacity);
-  }
-}
-
 /** Totals of a finished log. */
 export interface EventLogTotals {
   readonly eventCount: number;
@@ -47,7 +28,7 @@ export interface EventLogTotals {
 
 /** Append-only event log with batching, hashing and fan-out. */
 export class EventLog {
-  readonly #batch = new MutableBatch(EVENT_BATCH_SIZE);
+  readonly #batch = new ColumnBatch(EVENT_BATCH_SIZE);
   readonly #hasher = new StreamHasher();
   readonly #sink: TraceSink | null;
   readonly #observers: readonly EventObserver[];
@@ -73,17 +54,8 @@ export class EventLog {
   emit(tNs: number, kind: number, cpu: number, a: number, b: number, c: number): number {
     // Checked without building a message: this runs once per event.
     if (tNs < this.#lastTNs) assert(false, `event time ${tNs} before previous ${this.#lastTNs}`);
-    const batch = this.#batch;
-    const i = batch.count;
-    batch.tNs[i] = tNs;
-    batch.kind[i] = kind;
-    batch.cpu[i] = cpu;
-    batch.a[i] = a;
-    batch.b[i] = b;
-    batch.c[i] = c;
-    batch.count = i + 1;
     this.#lastTNs = tNs;
-    if (batch.count === EVENT_BATCH_SIZE) this.flush();
+    if (this.#batch.push(tNs, kind, cpu, a, b, c)) this.flush();
     return this.#nextSeq++;
   }
 
@@ -95,8 +67,7 @@ export class EventLog {
     this.#hasher.add(batch);
     for (const o of this.#observers) o.observe(batch);
     this.#sink?.write(batch);
-    batch.firstSeq += batch.count;
-    batch.count = 0;
+    batch.advance();
   }
 
   /** Flushes and returns the totals; the log accepts no more events. */
