@@ -12,6 +12,7 @@ import type { EventRow } from '../src/trace/event-rows.js';
 import { MemorySink } from '../src/trace/memory-sink.js';
 import { NullSink } from '../src/trace/null-sink.js';
 import { getRun, getRunEvents } from '../src/trace/runs.js';
+import type { TraceLevel } from '../src/trace/schema.js';
 import type { TraceSink } from '../src/trace/sink.js';
 import { SqliteSink } from '../src/trace/sqlite-sink.js';
 import { openTraceDb } from '../src/trace/trace-db.js';
@@ -35,15 +36,21 @@ interface SinkUnderTest {
   close(): void;
 }
 
-async function sqliteUnderTest(file: string): Promise<SinkUnderTest> {
+async function sqliteUnderTest(file: string, traceLevel: TraceLevel = 'full'): Promise<SinkUnderTest> {
   const db = await openTraceDb(file, 'write');
   return {
-    sink: new SqliteSink(db),
-    events: (runId) => Promise.resolve([...getRunEvents(db, runId)]),
-    run: (runId) => getRun(db, String(runId)),
+    sink: new SqliteSink(db, { traceLevel }),
+    // A summary sink (sweeps) keeps no events, as the null sink: there is nothing to give back.
+    events: (runId) => Promise.resolve(traceLevel === 'summary' ? null : [...getRunEvents(db, runId)]),
+    run: async (runId) => {
+      const run = await getRun(db, String(runId));
+      expect(run.traceLevel).toBe(traceLevel);
+      if (traceLevel === 'summary') expect([...getRunEvents(db, runId)]).toEqual([]);
+      return run;
+    },
     reopen: async () => {
       db.close();
-      return sqliteUnderTest(file);
+      return sqliteUnderTest(file, traceLevel);
     },
     close: () => db.close(),
   };
@@ -127,6 +134,7 @@ function tempDbFile(): string {
 
 const IMPLEMENTATIONS: { name: string; open: () => Promise<SinkUnderTest> }[] = [
   { name: 'SqliteSink', open: () => sqliteUnderTest(tempDbFile()) },
+  { name: 'SqliteSink (summary)', open: () => sqliteUnderTest(tempDbFile(), 'summary') },
   { name: 'MemorySink', open: () => Promise.resolve(memoryUnderTest()) },
   { name: 'NullSink', open: () => Promise.resolve(nullUnderTest()) },
   { name: 'WorkerSink', open: () => workerUnderTest(tempDbFile()) },

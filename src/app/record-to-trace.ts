@@ -4,6 +4,7 @@
  */
 import fs from 'node:fs';
 import path from 'node:path';
+import { InputError } from '../core/errors.js';
 import { loadScenario } from '../scenario/load-scenario.js';
 import { swarmScenario } from '../scenario/swarm.js';
 import type { Scenario } from '../scenario/scenario.js';
@@ -23,6 +24,8 @@ export interface RecordInput {
   readonly sets: readonly string[];
   /** Let the seed draw a fault mix and protocol parameters (swarm testing). */
   readonly swarm?: boolean;
+  /** With `swarm`: enable every fault kind, with parameters drawn by the seed. */
+  readonly allFaults?: boolean;
   readonly label: string | null;
   readonly dbPath: string;
 }
@@ -34,11 +37,15 @@ export interface RecordOutput extends RecordedRun {
   readonly dbPath: string;
 }
 
+/** What decides a run's scenario. */
+export type ScenarioInput = Pick<RecordInput, 'scenario' | 'protocol' | 'sets' | 'seed' | 'swarm' | 'allFaults'>;
+
 /** Resolves the scenario of a record request (validation only; nothing is opened). */
-export function resolveScenario(input: Pick<RecordInput, 'scenario' | 'protocol' | 'sets' | 'seed' | 'swarm'>): Scenario {
+export function resolveScenario(input: ScenarioInput): Scenario {
+  if (input.allFaults === true && input.swarm !== true) throw new InputError('--all-faults applies to swarm runs: add --swarm');
   const sets = input.protocol === null ? input.sets : [`protocol.name=${input.protocol}`, ...input.sets];
   const scenario = loadScenario(input.scenario, sets);
-  return input.swarm === true ? swarmScenario(scenario, input.seed) : scenario;
+  return input.swarm === true ? swarmScenario(scenario, input.seed, { allFaults: input.allFaults === true }) : scenario;
 }
 
 /** Records one run into the trace database. */

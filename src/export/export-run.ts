@@ -4,6 +4,7 @@
  * failure leaves no partial file behind.
  */
 import { InputError } from '../core/errors.js';
+import { requireFullTrace } from '../sweep/full-trace.js';
 import { getRun, requireComplete, type RunRecord } from '../trace/runs.js';
 import type { TraceDb } from '../trace/trace-db.js';
 import { ChunkedWriter, type ChunkTarget } from './chunked-writer.js';
@@ -26,13 +27,14 @@ export interface ExportResult {
 /**
  * Writes run `ref` of `db` to the target `openTarget` gives, which is ended on success and aborted
  * on failure. The target is opened only once the run is known to be exportable, so bad input
- * (unknown run, incomplete run without `partial`) touches no file. An incomplete run is an
- * {@link InputError} unless `partial`.
+ * (unknown run, incomplete run without `partial`, summary run) touches no file. An incomplete run
+ * is an {@link InputError} unless `partial`; a summary run always is.
  */
 export async function exportRun(
   db: TraceDb, ref: string, openTarget: () => ChunkTarget, options: { readonly partial: boolean },
 ): Promise<ExportResult> {
   const run = await getRun(db, ref);
+  requireFullTrace(db, run);
   if (!options.partial) requireExportable(run);
   const out = new ChunkedWriter(openTarget());
   try {

@@ -1,10 +1,18 @@
 /**
  * Resolving the `RUN` of a replay command: complete runs only, unless `--partial` asks to look at
- * what a running, interrupted or failed run has recorded so far.
+ * what a running, interrupted or failed run has recorded so far. Commands that read events refuse a
+ * summary run (a sweep's), whatever its status, saying how to record it in full.
  */
 import { InputError } from '../core/errors.js';
+import { requireFullTrace } from '../sweep/full-trace.js';
 import { getRun, requireComplete, type RunRecord } from '../trace/runs.js';
 import type { TraceDb } from '../trace/trace-db.js';
+
+/** Run `ref` for a command that reads its events: refuses a summary run, then as {@link getReplayRun}. */
+export async function getEventsRun(db: TraceDb, ref: string, partial: boolean): Promise<RunRecord> {
+  requireFullTrace(db, await getRun(db, ref));
+  return getReplayRun(db, ref, partial);
+}
 
 /** Run `ref`; refuses an unfinished run unless `partial`, saying how to look at it anyway. */
 export async function getReplayRun(db: TraceDb, ref: string, partial: boolean): Promise<RunRecord> {

@@ -11,7 +11,7 @@ import type { EventRow } from '../trace/event-rows.js';
 import { seqAtTime } from '../trace/runs.js';
 import type { RunStatus } from '../trace/schema.js';
 import type { TraceDb } from '../trace/trace-db.js';
-import { getReplayRun } from './replay-run.js';
+import { getEventsRun } from './replay-run.js';
 import { readTopology, routineName, variantName, type RunTopology } from './run-topology.js';
 import { storedEvents, type EventFilter } from './stored-events.js';
 
@@ -56,7 +56,7 @@ export async function openTimeline(db: TraceDb, req: TimelineRequest): Promise<T
   if (req.fromNs !== undefined && req.toNs !== undefined && req.fromNs > req.toNs) {
     throw new InputError(`--from ${req.fromNs} is after --to ${req.toNs}`);
   }
-  const run = await getReplayRun(db, req.run, req.partial);
+  const run = await getEventsRun(db, req.run, req.partial);
   const topology = await readTopology(db, run.runId);
   if (req.cpu !== undefined && req.cpu >= topology.vcpus) {
     throw new InputError(`--cpu ${req.cpu}: run ${run.runId} has vCPUs 0 to ${topology.vcpus - 1}`);

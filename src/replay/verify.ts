@@ -11,6 +11,9 @@
  * trace is. Only the first differing chunk is compared row by row (`src/query/divergence.ts`).
  * The recorded hashes then tell which side moved: stored ≠ recorded means the trace was changed
  * after recording; replayed ≠ recorded means the model no longer reproduces the run.
+ *
+ * A summary run (a sweep's) stored no events: only the replayed and recorded hashes meet, which
+ * still says whether the model reproduces the run, but not at which event it stops doing so.
  */
 import { assert } from '../core/assert.js';
 import { InputError } from '../core/errors.js';
@@ -21,6 +24,8 @@ import { EVENT_HASH_CHUNK } from '../sim/event-hash.js';
 import { eventKindInfo } from '../sim/event-kinds.js';
 import type { EventRow } from '../trace/event-rows.js';
 import type { TraceDb } from '../trace/trace-db.js';
+import { recordLineFor } from '../sweep/full-trace.js';
+import type { TraceLevel } from '../trace/schema.js';
 import { TOOL_VERSION } from '../version.js';
 import { recordedScenario } from './recorded-scenario.js';
 import { getReplayRun } from './replay-run.js';
@@ -66,11 +71,16 @@ export interface VerifyReport {
   readonly protocol: string;
   readonly recordedToolVersion: string;
   readonly toolVersion: string;
+  /** `summary`: the trace holds no events, so only the recorded and replayed hashes were compared. */
+  readonly traceLevel: TraceLevel;
   /** True when every check passed: the replayed stream is the trace's, which is what was recorded. */
   readonly identical: boolean;
-  /** Event counts and hashes: written when the run was recorded, of the events now in the trace, replayed. */
-  readonly events: { readonly recorded: number; readonly trace: number; readonly replayed: number };
-  readonly eventHash: { readonly recorded: string; readonly trace: string; readonly replayed: string };
+  /**
+   * Event counts and hashes: written when the run was recorded, of the events now in the trace
+   * (null for a summary run), replayed.
+   */
+  readonly events: { readonly recorded: number; readonly trace: number | null; readonly replayed: number };
+  readonly eventHash: { readonly recorded: string; readonly trace: string | null; readonly replayed: string };
   /** First chunk whose stored events differ from the hash recorded for it (-1: none): the trace was changed. */
   readonly firstAlteredChunk: number;
   /** First chunk whose replayed hash differs from the recorded one (-1: none): the model changed. */
@@ -140,8 +150,26 @@ export async function verifyRun(db: TraceDb, req: VerifyRequest): Promise<Verify
   }
   const scenario = recordedScenario(run);
   const replayed = simulateHashes(scenario, run.seed);
-  const stored = hashStoredEvents(db, run.runId);
   const recordedChunks = storedChunkHashes(db, run.runId);
+  const identity = {
+    runId: run.runId, scenario: run.scenarioName, seed: run.seed, protocol: run.protocol,
+    recordedToolVersion: run.toolVersion, toolVersion: TOOL_VERSION, traceLevel: run.traceLevel,
+  };
+  if (run.traceLevel === 'summary') {
+    const firstModelChunk = firstDivergentChunk(replayed.chunkHashes, recordedChunks);
+    const identical = firstModelChunk < 0 && replayed.eventCount === run.eventCount && replayed.eventHash === run.eventHash;
+    const verdict = identical
+      ? `identical: the re-simulation reproduces the recorded event count, event hash and all ${recordedChunks.length} chunk hashes (a summary run: no events were stored to compare row by row)`
+      : `the re-simulation differs from the recording${firstModelChunk < 0 ? ' (event count or hash)' : ` from chunk ${firstModelChunk}`}; `
+        + `this summary run stored no events to show where: record it with its full trace with: ${recordLineFor(db, run)}`;
+    return {
+      ...identity, identical,
+      events: { recorded: run.eventCount, trace: null, replayed: replayed.eventCount },
+      eventHash: { recorded: run.eventHash, trace: null, replayed: replayed.eventHash },
+      firstAlteredChunk: -1, firstModelChunk, divergence: null, verdict,
+    };
+  }
+  const stored = hashStoredEvents(db, run.runId);
   const divergence = findDivergence(
     { chunkHashes: stored.chunkHashes, chunkRows: (chunk) => storedChunkRows(db, run.runId, chunk) },
     { chunkHashes: replayed.chunkHashes, chunkRows: (chunk) => simulateChunkRows(scenario, run.seed, chunk) },
@@ -149,8 +177,7 @@ export async function verifyRun(db: TraceDb, req: VerifyRequest): Promise<Verify
   const firstAlteredChunk = firstDivergentChunk(stored.chunkHashes, recordedChunks);
   const totalsMatch = stored.count === run.eventCount && stored.eventHash === run.eventHash;
   const report = {
-    runId: run.runId, scenario: run.scenarioName, seed: run.seed, protocol: run.protocol,
-    recordedToolVersion: run.toolVersion, toolVersion: TOOL_VERSION,
+    ...identity,
     identical: divergence === null && firstAlteredChunk < 0 && totalsMatch,
     events: { recorded: run.eventCount, trace: stored.count, replayed: replayed.eventCount },
     eventHash: { recorded: run.eventHash, trace: stored.eventHash, replayed: replayed.eventHash },

@@ -5,6 +5,7 @@
  */
 import path from 'node:path';
 import { compareMetrics } from '../query/metric-compare.js';
+import { requireFullTrace } from '../sweep/full-trace.js';
 import { getMetrics, getRun, requireComplete } from '../trace/runs.js';
 import type { TraceDb } from '../trace/trace-db.js';
 import { loadAccounting } from './accounting-data.js';
@@ -60,11 +61,16 @@ export function figurePath(outFile: string, name: string): string {
 /** The figures a Markdown report written to `outFile` may link to, for checking before any work. */
 export const FIGURE_NAMES: readonly string[] = ['timeline', ...CLOSE_UP_NAMES, 'accounting'];
 
-/** Builds the report. InputError for an unknown or incomplete run, or a relative rule without baseline. */
+/**
+ * Builds the report. InputError for an unknown or incomplete run, a summary run (no events to draw
+ * from), or a relative rule without baseline.
+ */
 export async function createReport(db: TraceDb, req: ReportRequest): Promise<RenderedReport> {
   requireBaselineFor(req.failOn, req.baseline !== null);
   const run = requireComplete(await getRun(db, req.run));
   const base = req.baseline === null ? null : requireComplete(await getRun(db, req.baseline));
+  // The timelines and the accounting chart are drawn from events and intervals; the baseline gives metrics only.
+  requireFullTrace(db, run);
   const metrics = await getMetrics(db, run.runId);
   const baseMetrics = base === null ? null : await getMetrics(db, base.runId);
   const facts = loadRunFacts(db, run.runId);

@@ -11,6 +11,7 @@ import * as m0004 from '../../migrations/0004-derived.js';
 import * as m0005 from '../../migrations/0005-views.js';
 import * as m0006 from '../../migrations/0006-acct-series.js';
 import * as m0007 from '../../migrations/0007-state-snapshots.js';
+import * as m0008 from '../../migrations/0008-sweeps.js';
 
 /** Every migration by name. Names sort in the order they must run. */
 export const MIGRATIONS: Readonly<Record<string, Migration>> = {
@@ -21,6 +22,7 @@ export const MIGRATIONS: Readonly<Record<string, Migration>> = {
   '0005-views': m0005,
   '0006-acct-series': m0006,
   '0007-state-snapshots': m0007,
+  '0008-sweeps': m0008,
 };
 
 /** Names of every migration this version knows, in order. */

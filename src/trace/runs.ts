@@ -7,8 +7,9 @@
 import { sql } from 'kysely';
 import { InputError } from '../core/errors.js';
 import { EVENT_BATCH_SIZE } from '../sim/event-log.js';
+import { ColumnBatch } from './column-batch.js';
 import type { EventRow } from './event-rows.js';
-import type { RunStatus } from './schema.js';
+import type { RunStatus, TraceLevel } from './schema.js';
 import type { Better, EventBatch, MetricRow } from './sink.js';
 import type { TraceDb } from './trace-db.js';
 
@@ -34,6 +35,12 @@ export interface RunSummary {
 /** A run with the resolved scenario it was simulated from (JSON, as stored). */
 export interface RunRecord extends RunSummary {
   readonly scenarioJson: string;
+  /** `summary` runs (sweeps) have no events, intervals, accounting series or snapshots. */
+  readonly traceLevel: TraceLevel;
+  /** The sweep group the run belongs to, or null. */
+  readonly groupName: string | null;
+  /** The run's point in its sweep's `--set` grid as JSON, or null. */
+  readonly gridJson: string | null;
 }
 
 /** A run known to be complete: its totals are present. */
@@ -67,7 +74,9 @@ export function parseRunRef(ref: string): number | 'last' {
 /** The run `ref` names (an id, or `last` for the highest id); InputError when there is none. */
 export async function getRun(db: TraceDb, ref: string): Promise<RunRecord> {
   const parsed = parseRunRef(ref);
-  let query = db.kysely.selectFrom('runs').select([...SUMMARY_COLUMNS, 'scenario_json as scenarioJson']);
+  let query = db.kysely.selectFrom('runs').select([
+    ...SUMMARY_COLUMNS, 'scenario_json as scenarioJson', 'trace_level as traceLevel', 'group_name as groupName', 'grid_json as gridJson',
+  ]);
   query = parsed === 'last' ? query.orderBy('run_id', 'desc').limit(1) : query.where('run_id', '=', parsed);
   const run = await query.executeTakeFirst();
   if (run !== undefined) return run;
@@ -163,26 +172,6 @@ export async function cpuStatesAt(db: TraceDb, runId: number, tNs: number): Prom
   return rows;
 }
 
-/** A reusable column batch filled by {@link readEventBatches}. */
-class ReadBatch implements EventBatch {
-  firstSeq = 0;
-  count = 0;
-  readonly tNs: Float64Array;
-  readonly kind: Float64Array;
-  readonly cpu: Float64Array;
-  readonly a: Float64Array;
-  readonly b: Float64Array;
-  readonly c: Float64Array;
-  constructor(size: number) {
-    this.tNs = new Float64Array(size);
-    this.kind = new Float64Array(size);
-    this.cpu = new Float64Array(size);
-    this.a = new Float64Array(size);
-    this.b = new Float64Array(size);
-    this.c = new Float64Array(size);
-  }
-}
-
 /**
  * A run's events as column batches, NULL read back as NaN: the simulator's own form, so a stored
  * run can be re-hashed or fed to the analysers. The same batch object is refilled on each step
@@ -197,24 +186,15 @@ export function* readEventBatches(
     .where('run_id', '=', runId)
     .orderBy('seq')
     .compile();
-  const batch = new ReadBatch(size);
+  const batch = new ColumnBatch(size);
   const rows = db.sqlite.prepare(query.sql).raw(true).iterate(...query.parameters) as IterableIterator<(number | null)[]>;
   for (const row of rows) {
     if (batch.count === 0) batch.firstSeq = row[0] as number;
-    putRow(batch, batch.count++, row);
-    if (batch.count === size) {
+    const full = batch.push(row[1] ?? NaN, row[2] ?? NaN, row[3] ?? NaN, row[4] ?? NaN, row[5] ?? NaN, row[6] ?? NaN);
+    if (full) {
       yield batch;
       batch.count = 0;
     }
   }
   if (batch.count > 0) yield batch;
-}
-
-function putRow(batch: ReadBatch, i: number, row: readonly (number | null)[]): void {
-  batch.tNs[i] = row[1] ?? NaN;
-  batch.kind[i] = row[2] ?? NaN;
-  batch.cpu[i] = row[3] ?? NaN;
-  batch.a[i] = row[4] ?? NaN;
-  batch.b[i] = row[5] ?? NaN;
-  batch.c[i] = row[6] ?? NaN;
 }

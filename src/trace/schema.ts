@@ -9,6 +9,12 @@ import type { Generated } from 'kysely';
 /** Values of `runs.status`. */
 export type RunStatus = 'running' | 'complete' | 'failed';
 
+/**
+ * Values of `runs.trace_level`: `full` keeps every event and everything derived from them;
+ * `summary` (sweep runs) keeps the run, its topology, attempts, windows, metrics and chunk hashes.
+ */
+export type TraceLevel = 'full' | 'summary';
+
 /** `runs`: one row per recorded run. */
 export interface RunsTable {
   run_id: Generated<number>;
@@ -26,6 +32,23 @@ export interface RunsTable {
   end_ns: number | null;
   wall_ms: number | null;
   violations: number | null;
+  /** The sweep group the run belongs to (`sweeps.group_name`), or null. */
+  group_name: string | null;
+  /** The run's point in its sweep's grid, `{"path": value, ...}` as JSON, or null. */
+  grid_json: string | null;
+  trace_level: Generated<TraceLevel>;
+}
+
+/** `sweeps`: one row per `migpatch sweep`, naming the group its runs are stored under. */
+export interface SweepsTable {
+  sweep_id: Generated<number>;
+  group_name: string;
+  created_at: string;
+  tool_version: string;
+  /** The command line, shell-quoted. */
+  command: string;
+  /** The sweep's parameters as JSON (see `src/sweep/sweep-params.ts`). */
+  params_json: string;
 }
 
 /** `hosts`: source (host_id 0) and destination (1) of a run. */
@@ -222,6 +245,7 @@ export interface IpiView {
 /** The whole trace database as Kysely sees it. */
 export interface TraceSchema {
   runs: RunsTable;
+  sweeps: SweepsTable;
   hosts: HostsTable;
   vcpus: VcpusTable;
   processes: ProcessesTable;

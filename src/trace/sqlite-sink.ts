@@ -4,11 +4,16 @@
  * better-sqlite3, no Kysely, no per-row allocation); `finish` writes the derived tables, the chunk
  * hashes and the totals and flips the run to 'complete' in ONE transaction, so an interrupted run
  * stays 'running' and is never half-complete.
+ *
+ * A `summary` sink (sweeps) stores the run, its topology, attempts, windows, metrics and chunk hashes
+ * but no events, intervals, accounting series or state snapshots; the run is marked
+ * `trace_level = 'summary'` so that commands needing events can refuse it.
  */
 import Database from 'better-sqlite3';
 import { assert, assertIntInRange } from '../core/assert.js';
 import { EVENT_HASH_CHUNK } from '../sim/event-hash.js';
 import { MultiRowInsert } from './multi-row-insert.js';
+import type { TraceLevel } from './schema.js';
 import { RunLifecycle } from './sink-lifecycle.js';
 import type { EventBatch, RunMeta, RunResult, StateIntervals, TraceSink } from './sink.js';
 import { translateSqliteError, type TraceDb } from './trace-db.js';
@@ -17,7 +22,12 @@ import { translateSqliteError, type TraceDb } from './trace-db.js';
 export interface SqliteSinkOptions {
   /** Clock for `runs.created_at` (the trace layer may read the wall clock; the simulator may not). */
   readonly now?: () => Date;
+  /** `full` (the default) stores everything; `summary` drops events and what is derived per event. */
+  readonly traceLevel?: TraceLevel;
 }
+
+/** Zero-length columns of the batches that account for skipped events. */
+const NO_COLUMN = new Float64Array(0);
 
 /** Statements bound to one run (its id is written into them as a literal, one fewer bind per row). */
 interface RunStatements {
@@ -30,7 +40,9 @@ export class SqliteSink implements TraceSink {
   readonly #sqlite: Database.Database;
   readonly #path: string;
   readonly #now: () => Date;
+  readonly #level: TraceLevel;
   readonly #life = new RunLifecycle();
+  /** Null between runs, and always for a summary sink (it inserts no events or intervals). */
   #statements: RunStatements | null = null;
   readonly #writeTx: (batch: EventBatch) => void;
 
@@ -40,6 +52,7 @@ export class SqliteSink implements TraceSink {
     this.#sqlite = db.sqlite;
     this.#path = db.path;
     this.#now = options.now ?? (() => new Date());
+    this.#level = options.traceLevel ?? 'full';
     // IMMEDIATE: take the write lock up front, so a concurrent writer makes us wait, never fail.
     this.#writeTx = this.#sqlite.transaction((batch: EventBatch) => this.#insertEvents(batch)).immediate;
   }
@@ -47,7 +60,8 @@ export class SqliteSink implements TraceSink {
   /** Inserts the run ('running') and its topology in one transaction; returns the run id. */
   begin(meta: RunMeta): number {
     const runId = this.#guard(() => this.#sqlite.transaction(() => this.#insertRun(meta)).immediate());
-    this.#statements = {
+    // Preparing the two 100-row statements costs more than a whole summary run's other inserts.
+    if (this.#level === 'full') this.#statements = {
       events: new MultiRowInsert(this.#sqlite,
         'insert into events (run_id, seq, t_ns, kind, cpu, a, b, c) values', `(${runId},?,?,?,?,?,?,?)`),
       intervals: new MultiRowInsert(this.#sqlite,
@@ -57,10 +71,10 @@ export class SqliteSink implements TraceSink {
     return runId;
   }
 
-  /** Appends a batch of events in one transaction. */
+  /** Appends a batch of events in one transaction (a summary sink counts them and drops them). */
   write(batch: EventBatch): void {
     this.#life.checkWrite(batch);
-    if (batch.count > 0) {
+    if (batch.count > 0 && this.#level === 'full') {
       try {
         this.#writeTx(batch);
       } catch (e) {
@@ -68,6 +82,18 @@ export class SqliteSink implements TraceSink {
       }
     }
     this.#life.wrote(batch);
+  }
+
+  /**
+   * Summary sinks only: accounts for the active run's next `count` events, simulated elsewhere (a
+   * sweep's worker thread) and never sent here, as if they had been written and dropped.
+   */
+  skipEvents(count: number): void {
+    assert(this.#level === 'summary', 'only a summary sink skips events');
+    assert(this.#life.runId !== null, 'skipEvents without an active run');
+    assertIntInRange(count, 0, Number.MAX_SAFE_INTEGER, 'skipped events');
+    const firstSeq = this.#life.written;
+    this.#life.wrote({ firstSeq, count, tNs: NO_COLUMN, kind: NO_COLUMN, cpu: NO_COLUMN, a: NO_COLUMN, b: NO_COLUMN, c: NO_COLUMN });
   }
 
   /** Writes derived tables, chunk hashes and totals, and marks the run complete, atomically. */
@@ -112,10 +138,10 @@ export class SqliteSink implements TraceSink {
 
   #insertRun(meta: RunMeta): number {
     const info = this.#sqlite
-      .prepare(`insert into runs (label, created_at, tool_version, scenario_name, scenario_json, seed, protocol, status)
-        values (?, ?, ?, ?, ?, ?, ?, 'running')`)
+      .prepare(`insert into runs (label, created_at, tool_version, scenario_name, scenario_json, seed, protocol, status,
+        trace_level) values (?, ?, ?, ?, ?, ?, ?, 'running', ?)`)
       .run(meta.label, this.#now().toISOString(), meta.toolVersion, meta.scenario.name,
-        JSON.stringify(meta.scenario), meta.seed, meta.protocol);
+        JSON.stringify(meta.scenario), meta.seed, meta.protocol, this.#level);
     const runId = assertIntInRange(Number(info.lastInsertRowid), 1, Number.MAX_SAFE_INTEGER, 'run id');
     insertTopology(this.#sqlite, runId, meta);
     return runId;
@@ -139,17 +165,18 @@ export class SqliteSink implements TraceSink {
   }
 
   #insertResult(runId: number, result: RunResult): void {
-    insertIntervals((this.#statements as RunStatements).intervals, result.intervals);
+    const full = this.#level === 'full';
+    if (full) insertIntervals((this.#statements as RunStatements).intervals, result.intervals);
     insertAttempts(this.#sqlite, runId, result);
     insertWindowsAndMetrics(this.#sqlite, runId, result);
-    insertAcctSeries(this.#sqlite, runId, result);
+    if (full) insertAcctSeries(this.#sqlite, runId, result);
     insertChunks(this.#sqlite, runId, result.chunkHashes);
-    insertSnapshots(this.#sqlite, runId, result);
+    if (full) insertSnapshots(this.#sqlite, runId, result);
     const changed = this.#sqlite
       .prepare(`update runs set status = 'complete', event_count = ?, event_hash = ?, end_ns = ?, wall_ms = ?,
         violations = ? where run_id = ? and status = 'running'`)
       .run(result.eventCount, result.eventHash, result.endNs, result.wallMs, result.violations, runId).changes;
-    assert(changed === 1, `run ${runId} was still 'running' when finishing`);
+    assert(changed === 1, () => `run ${runId} was still 'running' when finishing`);
   }
 }
 
@@ -219,7 +246,7 @@ function cpuMajorOrder(iv: StateIntervals): Uint32Array {
   const next = new Uint32Array(maxCpu + 2);
   for (let i = 0; i < iv.count; i++) {
     const cpu = iv.cpu[i] as number;
-    assert(Number.isInteger(cpu) && cpu >= 0, `interval ${i} has vCPU ${cpu}`);
+    assert(Number.isInteger(cpu) && cpu >= 0, () => `interval ${i} has vCPU ${cpu}`);
     next[cpu + 1] = (next[cpu + 1] as number) + 1;
   }
   for (let c = 0; c <= maxCpu; c++) next[c + 1] = (next[c + 1] as number) + (next[c] as number);
@@ -275,8 +302,8 @@ function insertSnapshots(sqlite: Database.Database, runId: number, result: RunRe
   const stmt = sqlite.prepare('insert into state_snapshots (run_id, seq, t_ns, data) values (?,?,?,?)');
   let previous = 0;
   for (const s of snapshots) {
-    assert(Number.isInteger(s.seq) && s.seq > previous && s.seq <= result.eventCount, `snapshot seq ${s.seq} in order and in the run`);
-    assert(Number.isInteger(s.tNs) && s.tNs >= 0 && s.tNs <= result.endNs, `snapshot time ${s.tNs} in the run`);
+    assert(Number.isInteger(s.seq) && s.seq > previous && s.seq <= result.eventCount, () => `snapshot seq ${s.seq} in order and in the run`);
+    assert(Number.isInteger(s.tNs) && s.tNs >= 0 && s.tNs <= result.endNs, () => `snapshot time ${s.tNs} in the run`);
     stmt.run(runId, s.seq, s.tNs, s.data);
     previous = s.seq;
   }

@@ -1,38 +1,99 @@
 /**
  * `migpatch diff RUN_A RUN_B`: what changed from run A to run B. Informational: it exits 0 whatever
  * it finds (`report --fail-on` is the gate).
+ *
+ * `migpatch diff --group A B`: the distributions of two sweep groups, metric by metric (and cell by
+ * cell), with Mann–Whitney verdicts; a gate: exit 1 when any metric is significantly worse in B.
  */
-import type { Command } from 'commander';
+import { InvalidArgumentError, type Command } from 'commander';
+import { InputError } from '../../core/errors.js';
 import { formatJsonChange } from '../../query/json-diff.js';
 import { diffRuns, type RunDiff, type DiffSide, type EventComparison } from '../../query/run-diff.js';
 import type { DescribedEvent } from '../../query/describe-event.js';
 import { comparisonCells, comparisonHead } from '../../report/comparison-cells.js';
+import { verdictCells, verdictHead } from '../../report/verdict-cells.js';
+import { DEFAULT_ALPHA, DEFAULT_THRESHOLD_PCT } from '../../stats/verdict.js';
+import { requireFullTrace } from '../../sweep/full-trace.js';
+import { compareGroups, type GroupComparison } from '../../sweep/group-compare.js';
+import { loadGroup } from '../../sweep/group-data.js';
+import { getRun } from '../../trace/runs.js';
+import type { TraceDb } from '../../trace/trace-db.js';
 import { formatNs, printJson, renderTable, type Output } from '../output.js';
 import { withTrace } from '../trace-access.js';
 
 interface DiffOptions {
   db?: string;
   dbB?: string;
+  group?: boolean;
+  threshold?: number;
   json?: boolean;
 }
 
-/** Registers `diff`. */
+/** `--threshold PCT`: the practical threshold of group verdicts, a percentage (`5` or `5%`). */
+export function parseThreshold(value: string): number {
+  const m = /^([0-9]{1,7}(?:\.[0-9]{1,6})?)\s*%?$/.exec(value.trim());
+  const pct = m === null ? NaN : Number(m[1]);
+  if (!(pct >= 0 && pct <= 1e6)) throw new InvalidArgumentError(`expected a percentage from 0 to 1000000, e.g. 5 or 2.5%, got '${value}'`);
+  return pct;
+}
+
+/** Opens A's trace (and B's when in another file) for `fn`. */
+function withTraces<T>(opts: DiffOptions, fn: (dbA: TraceDb, dbB: TraceDb) => Promise<T> | T): Promise<T> {
+  return withTrace(opts.db, (dbA) => (opts.dbB === undefined ? fn(dbA, dbA) : withTrace(opts.dbB, (dbB) => fn(dbA, dbB))));
+}
+
+/** Registers `diff`; with `--group`, sets `process.exitCode` 1 when a metric is significantly worse. */
 export function registerDiff(program: Command, io: Output): void {
   program
     .command('diff')
-    .description('compare two runs: scenario changes, metrics with verdicts, first divergent event (same seed), WAIT per vCPU')
-    .argument('<run-a>', 'the old run: id or last')
-    .argument('<run-b>', 'the new run: id or last')
+    .description('compare two runs: scenario changes, metrics with verdicts, first divergent event (same seed), WAIT per vCPU; '
+      + 'with --group, compare two sweep groups\' distributions (Mann-Whitney U) and exit 1 when a metric is worse')
+    .argument('<run-a>', 'the old run: id or last (with --group: the baseline group)')
+    .argument('<run-b>', 'the new run: id or last (with --group: the new group)')
+    .option('--group', 'RUN_A and RUN_B are sweep groups: compare their distributions per metric (at least 9 runs a side per cell)')
+    .option('--threshold <pct>', `with --group: smallest change of medians that counts, in percent (default ${DEFAULT_THRESHOLD_PCT})`, parseThreshold)
     .option('--db <path>', 'trace database (default $MIGPATCH_DB or traces/migpatch.db)')
     .option('--db-b <path>', 'trace database of RUN_B, when it is in another file (default: the same as --db)')
     .option('--json', 'print JSON')
     .action(async (refA: string, refB: string, opts: DiffOptions) => {
-      const diff = await withTrace(opts.db, (dbA) => (opts.dbB === undefined
-        ? diffRuns({ db: dbA, ref: refA }, { db: dbA, ref: refB })
-        : withTrace(opts.dbB, (dbB) => diffRuns({ db: dbA, ref: refA }, { db: dbB, ref: refB }))));
+      if (opts.group === true) {
+        await diffGroups(io, refA, refB, opts);
+        return;
+      }
+      if (opts.threshold !== undefined) throw new InputError('--threshold applies to group comparisons: add --group');
+      const diff = await withTraces(opts, async (dbA, dbB) => {
+        // The first divergent event and the WAIT distributions come from events and intervals.
+        requireFullTrace(dbA, await getRun(dbA, refA));
+        requireFullTrace(dbB, await getRun(dbB, refB));
+        return diffRuns({ db: dbA, ref: refA }, { db: dbB, ref: refB });
+      });
       if (opts.json) printJson(io, diff);
       else io.out(renderDiff(io, diff));
     });
+}
+
+async function diffGroups(io: Output, groupA: string, groupB: string, opts: DiffOptions): Promise<void> {
+  const options = { alpha: DEFAULT_ALPHA, thresholdPct: opts.threshold ?? DEFAULT_THRESHOLD_PCT };
+  const cmp = await withTraces(opts, (dbA, dbB) => compareGroups(loadGroup(dbA, groupA), loadGroup(dbB, groupB), options));
+  if (opts.json) printJson(io, cmp);
+  else io.out(renderGroupDiff(io, cmp));
+  if (cmp.counts.worse > 0) {
+    io.err(`migpatch: ${cmp.counts.worse} metric(s) significantly worse in group ${cmp.groupB} than in ${cmp.groupA}`);
+    process.exitCode = 1;
+  }
+}
+
+function renderGroupDiff(io: Output, c: GroupComparison): string {
+  const lines: string[] = [`groups: ${c.groupA} (baseline) -> ${c.groupB}; Mann-Whitney U, two-sided, alpha ${c.alpha}; `
+    + `a change counts beyond ${c.thresholdPct} % of the baseline median`];
+  for (const cell of c.cells) {
+    lines.push('', `${cell.a.label} (${cell.a.runs} runs) -> ${cell.b.label} (${cell.b.runs} runs):`);
+    lines.push(renderTable(io, verdictHead('A', 'B'), cell.metrics.map(verdictCells)));
+  }
+  for (const u of c.unpaired) lines.push(`not compared: ${u.cell} of group ${u.group} has no counterpart in the other group`);
+  const { better, worse, same, na } = c.counts;
+  lines.push('', `verdict: ${worse} worse, ${better} better, ${same} same${na > 0 ? `, ${na} n/a (fewer than 9 values a side)` : ''}`);
+  return lines.join('\n');
 }
 
 function sideLine(s: DiffSide): string {

@@ -19,6 +19,7 @@ interface RecordOptions {
   db?: string;
   json?: boolean;
   swarm?: boolean;
+  allFaults?: boolean;
 }
 
 /** Registers `record`; sets `process.exitCode` 3 on unexpected invariant violations. */
@@ -31,12 +32,14 @@ export function registerRecord(program: Command, io: Output): void {
     .option('--protocol <name>', `patch protocol (${PROTOCOL_NAMES.join(', ')})`)
     .option('--set <path=value>', 'override a scenario field, e.g. guest.vcpus=64 (repeatable)', collect, [])
     .option('--swarm', 'let the seed draw its own fault mix and protocol parameters (stored with the run)')
+    .option('--all-faults', 'with --swarm: enable every fault kind (the seed still draws their parameters)')
     .option('--label <text>', 'label stored with the run')
     .option('--db <path>', 'trace database (default $MIGPATCH_DB or traces/migpatch.db)')
     .option('--json', 'print JSON')
     .action(async (opts: RecordOptions) => {
       const run = await recordToTrace({
         scenario: opts.scenario, seed: opts.seed, protocol: opts.protocol ?? null, sets: opts.set, swarm: opts.swarm === true,
+        allFaults: opts.allFaults === true,
         label: opts.label ?? null, dbPath: resolveDbPath(opts.db),
       });
       const r = run.result;

@@ -135,9 +135,11 @@ function columnLabel(c: { column: string; traceName: string | null; replayedName
 
 function printVerify(io: Output, r: VerifyReport): void {
   io.out(`run ${r.runId}: ${r.scenario}, seed ${r.seed}, ${r.protocol}; recorded by migpatch ${r.recordedToolVersion}, replayed by ${r.toolVersion}`);
+  // A summary run (a sweep's) stored no events: nothing in the trace to count or hash.
+  const none = 'not stored (summary run)';
   io.out(renderTable(io, ['', 'recorded', 'in the trace', 'replayed'], [
-    ['events', r.events.recorded, r.events.trace, r.events.replayed],
-    ['event hash', r.eventHash.recorded, r.eventHash.trace, r.eventHash.replayed],
+    ['events', r.events.recorded, r.events.trace ?? none, r.events.replayed],
+    ['event hash', r.eventHash.recorded, r.eventHash.trace ?? none, r.eventHash.replayed],
   ]));
   io.out(r.verdict);
   const d = r.divergence;

@@ -1,15 +1,25 @@
 /**
  * `migpatch report RUN`: a report a person reads to understand a run, and with `--fail-on`, a CI
  * gate: exit 1 when a threshold is exceeded (the report is still written).
+ *
+ * `migpatch report --group G [--baseline-group B]`: a report on a sweep group (distributions, failing
+ * seeds) and, against a baseline group, the verdict of every metric: exit 1 when one is worse.
  */
 import { Option, type Command } from 'commander';
-import { createReport, figurePath, FIGURE_NAMES, REPORT_FORMATS, type ReportFormat } from '../../report/create-report.js';
+import { InputError } from '../../core/errors.js';
+import { createReport, figurePath, FIGURE_NAMES, REPORT_FORMATS, type FigureFile, type ReportFormat } from '../../report/create-report.js';
 import { parseFailOn, requireBaselineFor, type FailOnRule } from '../../report/fail-on.js';
+import { createGroupReport, distributionFigureName } from '../../report/group-report.js';
+import { DEFAULT_ALPHA, DEFAULT_THRESHOLD_PCT } from '../../stats/verdict.js';
 import type { Output } from '../output.js';
 import { checkWritable, withTrace, writeOutFile } from '../trace-access.js';
+import { parseThreshold } from './diff.js';
 
 interface ReportOptions {
   baseline?: string;
+  group?: string;
+  baselineGroup?: string;
+  threshold?: number;
   format?: ReportFormat;
   out?: string;
   failOn: FailOnRule[];
@@ -27,13 +37,17 @@ function formatOf(opts: ReportOptions): ReportFormat {
   return opts.out !== undefined && /\.html?$/i.test(opts.out) ? 'html' : 'md';
 }
 
-/** Registers `report`; sets `process.exitCode` 1 when a `--fail-on` threshold is exceeded. */
+/** Registers `report`; sets `process.exitCode` 1 when a `--fail-on` threshold is exceeded or a group metric is worse. */
 export function registerReport(program: Command, io: Output): void {
   program
     .command('report')
-    .description('write a report of a run: summary, metrics (against a baseline), protocol timeline, accounting error over time')
-    .argument('<run>', 'run id or last')
+    .description('write a report of a run: summary, metrics (against a baseline), protocol timeline, accounting error over time; '
+      + 'or of a sweep group (--group), with verdicts against a baseline group')
+    .argument('[run]', 'run id or last (omit with --group)')
     .option('--baseline <run>', 'compare with this run (id or last): deltas and verdicts per metric')
+    .option('--group <name>', 'report on a sweep group instead of a run: distributions per metric and cell, failing seeds')
+    .option('--baseline-group <name>', 'with --group: compare with this group (Mann-Whitney U per metric); exit 1 when a metric is worse')
+    .option('--threshold <pct>', `with --baseline-group: smallest change of medians that counts, in percent (default ${DEFAULT_THRESHOLD_PCT})`, parseThreshold)
     .addOption(new Option('--format <format>', 'md or html (default: html when --out ends in .html, else md)').choices(REPORT_FORMATS))
     .option('--out <file>', 'write the report to FILE (default stdout). A Markdown report writes its SVG charts beside '
       + 'it (report.md -> report-timeline.svg, report-accounting.svg); on stdout it has no charts. HTML is one self-contained file')
@@ -41,27 +55,75 @@ export function registerReport(program: Command, io: Output): void {
       + 'holds, e.g. violations>0, accounting_error_after>0.01, or quiesce_ns>+10% (with %: change from --baseline); repeatable')
       .argParser(collectRule).default([], 'none'))
     .option('--db <path>', 'trace database (default $MIGPATCH_DB or traces/migpatch.db)')
-    .action(async (ref: string, opts: ReportOptions) => {
-      const format = formatOf(opts);
-      requireBaselineFor(opts.failOn, opts.baseline !== undefined);
-      const out = opts.out ?? null;
-      if (out !== null) {
-        checkWritable(out);
-        if (format === 'md') for (const name of FIGURE_NAMES) checkWritable(figurePath(out, name));
+    .action(async (ref: string | undefined, opts: ReportOptions) => {
+      checkReportMode(ref, opts);
+      if (opts.group !== undefined) {
+        await reportGroup(io, opts.group, opts);
+        return;
       }
-      const report = await withTrace(opts.db, (db) => createReport(db, {
-        run: ref, baseline: opts.baseline ?? null, format, failOn: opts.failOn, outFile: out,
-      }));
-      if (!writeOutFile(opts.out, report.content)) io.out(report.content);
-      for (const f of report.figures) writeOutFile(f.path, f.svg);
-      if (out !== null) {
-        const extra = report.figures.length === 0 ? '' : ` and ${report.figures.map((f) => f.path).join(', ')}`;
-        io.out(`report of run ${report.runId} written to ${out}${extra}`);
-      }
-      for (const c of report.checks) {
-        if (c.status === 'exceeded') io.err(`migpatch: fail-on exceeded: ${c.message}`);
-        else if (c.status === 'n/a') io.err(`migpatch: fail-on ${c.message}`);
-      }
-      if (report.checks.some((c) => c.status === 'exceeded')) process.exitCode = 1;
+      await reportRun(io, ref as string, opts);
     });
+}
+
+/** One of RUN and --group; each mode's options only with it. */
+function checkReportMode(ref: string | undefined, opts: ReportOptions): void {
+  if (opts.group === undefined) {
+    if (ref === undefined) throw new InputError('report: give a RUN (an id or last), or --group NAME for a sweep group');
+    if (opts.baselineGroup !== undefined) throw new InputError('--baseline-group applies to group reports: add --group NAME (and no RUN)');
+    if (opts.threshold !== undefined) throw new InputError('--threshold applies to group reports with --baseline-group');
+    return;
+  }
+  if (ref !== undefined) throw new InputError(`report: give either a RUN (${ref}) or --group ${opts.group}, not both`);
+  if (opts.baseline !== undefined) throw new InputError('--baseline compares runs; compare groups with --baseline-group');
+  if (opts.failOn.length > 0) throw new InputError('--fail-on applies to run reports; a group report fails when a metric is worse than in --baseline-group');
+  if (opts.threshold !== undefined && opts.baselineGroup === undefined) throw new InputError('--threshold needs --baseline-group');
+}
+
+/** Checks `--out` (and, for Markdown, the figure files beside it) before any work. */
+function checkOut(out: string | null, format: ReportFormat, figures: readonly string[]): void {
+  if (out === null) return;
+  checkWritable(out);
+  if (format === 'md') for (const name of figures) checkWritable(figurePath(out, name));
+}
+
+/** Writes the report to `out` (its figures beside it) and says so, or prints it. */
+function emit(io: Output, out: string | undefined, report: { readonly content: string; readonly figures: readonly FigureFile[] }, what: string): void {
+  if (!writeOutFile(out, report.content)) io.out(report.content);
+  for (const f of report.figures) writeOutFile(f.path, f.svg);
+  if (out !== undefined) {
+    const extra = report.figures.length === 0 ? '' : ` and ${report.figures.map((f) => f.path).join(', ')}`;
+    io.out(`report of ${what} written to ${out}${extra}`);
+  }
+}
+
+async function reportGroup(io: Output, group: string, opts: ReportOptions): Promise<void> {
+  const format = formatOf(opts);
+  const out = opts.out ?? null;
+  checkOut(out, format, [distributionFigureName(0)]);
+  const report = await withTrace(opts.db, (db) => createGroupReport(db, {
+    group, baselineGroup: opts.baselineGroup ?? null, format, outFile: out,
+    verdict: { alpha: DEFAULT_ALPHA, thresholdPct: opts.threshold ?? DEFAULT_THRESHOLD_PCT },
+  }));
+  emit(io, opts.out, report, `sweep group ${group}`);
+  const worse = report.comparison?.counts.worse ?? 0;
+  if (worse > 0) {
+    io.err(`migpatch: ${worse} metric(s) significantly worse in group ${group} than in ${opts.baselineGroup ?? ''}`);
+    process.exitCode = 1;
+  }
+}
+
+async function reportRun(io: Output, ref: string, opts: ReportOptions): Promise<void> {
+  const format = formatOf(opts);
+  requireBaselineFor(opts.failOn, opts.baseline !== undefined);
+  const out = opts.out ?? null;
+  checkOut(out, format, FIGURE_NAMES);
+  const report = await withTrace(opts.db, (db) => createReport(db, {
+    run: ref, baseline: opts.baseline ?? null, format, failOn: opts.failOn, outFile: out,
+  }));
+  emit(io, opts.out, report, `run ${report.runId}`);
+  for (const c of report.checks) {
+    if (c.status === 'exceeded') io.err(`migpatch: fail-on exceeded: ${c.message}`);
+    else if (c.status === 'n/a') io.err(`migpatch: fail-on ${c.message}`);
+  }
+  if (report.checks.some((c) => c.status === 'exceeded')) process.exitCode = 1;
 }

@@ -1,0 +1,69 @@
+/**
+ * A sweep group read back from the trace: its sweep row and, per cell (protocol × grid point), the
+ * metric values of its complete runs. One query over `runs` and `metrics` (a thousand-run group is
+ * some 18,000 rows), for `diff --group` and `report --group`.
+ */
+import { InputError } from '../core/errors.js';
+import type { Better } from '../trace/sink.js';
+import type { TraceDb } from '../trace/trace-db.js';
+import { CellSamples, cellKey } from './cell-samples.js';
+import { getSweep, type StoredSweep } from './sweep-store.js';
+
+/** A group's runs by cell. */
+export interface GroupData {
+  readonly sweep: StoredSweep;
+  /** Cells in the order their first run was stored (the sweep's combination order). */
+  readonly cells: readonly CellSamples[];
+  /** Runs of the group, by status. */
+  readonly complete: number;
+  readonly failed: number;
+  /** Runs still 'running': a sweep that was interrupted, or is still going. */
+  readonly unfinished: number;
+}
+
+interface Row {
+  readonly runId: number;
+  readonly protocol: string;
+  readonly gridJson: string | null;
+  readonly status: string;
+  readonly name: string | null;
+  readonly value: number | null;
+  readonly unit: string | null;
+  readonly better: Better | null;
+}
+
+/** Loads group `group`; InputError when there is no such group or it has no complete run. */
+export function loadGroup(db: TraceDb, group: string): GroupData {
+  const sweep = getSweep(db, group);
+  const rows = db.sqlite.prepare(`select r.run_id as runId, r.protocol, r.grid_json as gridJson, r.status,
+      m.name, m.value, m.unit, m.better
+    from runs r left join metrics m on m.run_id = r.run_id
+    where r.group_name = ? order by r.run_id, m.ord`).all(group) as Row[];
+  const cells = new Map<string, CellSamples>();
+  const counts = { complete: 0, failed: 0, unfinished: 0 };
+  let lastRun = -1;
+  for (const row of rows) {
+    const newRun = row.runId !== lastRun;
+    lastRun = row.runId;
+    if (row.status !== 'complete') {
+      if (newRun) counts[row.status === 'failed' ? 'failed' : 'unfinished']++;
+      continue;
+    }
+    const grid = row.gridJson === null ? {} : (JSON.parse(row.gridJson) as Record<string, unknown>);
+    const key = cellKey(row.protocol, grid);
+    let cell = cells.get(key);
+    if (cell === undefined) {
+      cell = new CellSamples(row.protocol, grid);
+      cells.set(key, cell);
+    }
+    if (newRun) {
+      counts.complete++;
+      cell.countRun();
+    }
+    if (row.name !== null && row.unit !== null && row.better !== null) {
+      cell.addValue({ name: row.name, value: row.value, unit: row.unit, better: row.better });
+    }
+  }
+  if (counts.complete === 0) throw new InputError(`sweep group ${group} in ${db.path} has no complete run`);
+  return { sweep, cells: [...cells.values()], ...counts };
+}

@@ -1,0 +1,111 @@
+/**
+ * Runs a sweep's simulations on worker threads and hands the outcomes back **in combination-index
+ * order**, whatever order they finish in, so the store (and every run id) is the same whatever
+ * `--jobs` is. Memory stays bounded: each worker holds at most {@link PER_WORKER} jobs (so it never
+ * waits for its next one), and no job is sent more than `window` places ahead of the first outcome
+ * not yet handed back, which bounds the outcomes waiting to be put in order.
+ *
+ * The worker script is the compiled `sweep-worker.js` beside this file; where it does not exist (the
+ * TypeScript sources under vitest), {@link SweepPool.available} is false and the caller simulates
+ * in its own thread.
+ */
+import fs from 'node:fs';
+import { fileURLToPath } from 'node:url';
+import { Worker } from 'node:worker_threads';
+import { assert } from '../core/assert.js';
+import { InternalError } from '../core/errors.js';
+import type { RunJob, RunOutcome, SimulationSetup } from './simulate-run.js';
+
+/** Jobs sent to one worker and not yet answered. */
+export const PER_WORKER = 2;
+
+const WORKER_URL = new URL('./sweep-worker.js', import.meta.url);
+
+/** What the pool works through. */
+export interface PoolWork {
+  readonly setup: SimulationSetup;
+  /** Runs in all, indexed 0..total-1. */
+  readonly total: number;
+  jobAt(index: number): RunJob;
+  /** How far ahead of the first outcome not yet handed back a job may be sent. */
+  readonly window: number;
+  /** Receives every outcome exactly once, in index order. An exception stops the pool. */
+  onOutcome(outcome: RunOutcome): void;
+}
+
+/** A worker and the jobs it holds. */
+interface Slot {
+  readonly worker: Worker;
+  inFlight: number;
+}
+
+/** Simulates on worker threads. */
+export class SweepPool {
+  /** Whether the compiled worker script exists (false when running from TypeScript sources). */
+  static available(): boolean {
+    return WORKER_URL.protocol === 'file:' && fs.existsSync(fileURLToPath(WORKER_URL));
+  }
+
+  /** Runs `work` on `jobs` worker threads; resolves once every outcome has been handed back. */
+  static run(jobs: number, work: PoolWork): Promise<void> {
+    assert(SweepPool.available(), 'the sweep worker script is built');
+    assert(Number.isInteger(jobs) && jobs >= 1, () => `jobs ${jobs}`);
+    assert(work.window >= 1, 'a positive window');
+    return new Promise<void>((resolve, reject) => {
+      const slots: Slot[] = [];
+      const waiting = new Map<number, RunOutcome>();
+      let nextJob = 0;
+      let nextOut = 0;
+      let stopped = false;
+
+      const stop = (error: unknown): void => {
+        if (stopped) return;
+        stopped = true;
+        for (const s of slots) void s.worker.terminate();
+        if (error === null) resolve();
+        else reject(error instanceof Error ? error : new InternalError(String(error)));
+      };
+
+      const dispatch = (): void => {
+        for (const slot of slots) {
+          while (slot.inFlight < PER_WORKER && nextJob < work.total && nextJob < nextOut + work.window) {
+            slot.worker.postMessage(work.jobAt(nextJob++));
+            slot.inFlight++;
+          }
+        }
+      };
+
+      // Called from the workers' message events: whatever goes wrong here must stop the pool, not escape.
+      const receive = (slot: Slot, outcome: RunOutcome): void => {
+        if (stopped) return;
+        try {
+          slot.inFlight--;
+          assert(outcome.index >= nextOut && !waiting.has(outcome.index), () => `outcome ${outcome.index} arrives once`);
+          waiting.set(outcome.index, outcome);
+          for (let next = waiting.get(nextOut); next !== undefined; next = waiting.get(nextOut)) {
+            waiting.delete(nextOut++);
+            work.onOutcome(next);
+          }
+          if (nextOut === work.total) stop(null);
+          else dispatch();
+        } catch (e) {
+          stop(e);
+        }
+      };
+
+      for (let i = 0; i < jobs; i++) {
+        const worker = new Worker(WORKER_URL, { workerData: work.setup });
+        const slot: Slot = { worker, inFlight: 0 };
+        worker.on('message', (outcome: RunOutcome) => receive(slot, outcome));
+        worker.on('error', (e) => stop(new InternalError(`a sweep worker failed: ${e.message}`)));
+        worker.on('messageerror', (e) => stop(new InternalError(`a sweep worker's message could not be read: ${e.message}`)));
+        worker.on('exit', (code) => {
+          if (!stopped) stop(new InternalError(`a sweep worker exited (code ${code}) before the sweep ended`));
+        });
+        slots.push(slot);
+      }
+      if (work.total === 0) stop(null);
+      else dispatch();
+    });
+  }
+}

@@ -1,0 +1,61 @@
+/**
+ * The `sweeps` table: a row per sweep, naming the group its runs are stored under, with the command
+ * line and the parameters (so any run of the group can be reproduced with `migpatch record`).
+ */
+import { InputError } from '../core/errors.js';
+import type { TraceDb } from '../trace/trace-db.js';
+import { TOOL_VERSION } from '../version.js';
+import { parseSweepParams, type SweepParams } from './sweep-params.js';
+
+/** A stored sweep. */
+export interface StoredSweep {
+  readonly sweepId: number;
+  readonly group: string;
+  readonly createdAt: string;
+  readonly toolVersion: string;
+  readonly command: string;
+  readonly params: SweepParams;
+}
+
+/** Group names: a letter or digit, then letters, digits, `.`, `_`, `:` or `-`; at most 64 characters. */
+const GROUP_NAME = /^[A-Za-z0-9][A-Za-z0-9._:-]{0,63}$/;
+
+/** Checks a `--group` name; InputError when it is not one. */
+export function checkGroupName(name: string): string {
+  if (!GROUP_NAME.test(name)) {
+    throw new InputError(`--group '${name}': expected 1 to 64 letters, digits, '.', '_', ':' or '-', starting with a letter or digit`);
+  }
+  return name;
+}
+
+/** `sweep-<n>`, n one more than the largest such name in the database. */
+export function defaultGroupName(db: TraceDb): string {
+  const names = db.sqlite.prepare("select group_name from sweeps where group_name like 'sweep-%'").pluck().all() as string[];
+  const numbers = names.map((n) => /^sweep-([0-9]{1,15})$/.exec(n)?.[1]).filter((n): n is string => n !== undefined).map(Number);
+  return `sweep-${Math.max(0, ...numbers) + 1}`;
+}
+
+/** Inserts the sweep's row; InputError when the group name is taken. Call inside the caller's transaction. */
+export function insertSweep(db: TraceDb, group: string, command: string, params: SweepParams, createdAt: Date): number {
+  const taken = db.sqlite.prepare('select 1 from sweeps where group_name = ?').pluck().get(group) !== undefined;
+  if (taken) throw new InputError(`sweep group ${group} already exists in ${db.path}: choose another --group`);
+  const info = db.sqlite
+    .prepare('insert into sweeps (group_name, created_at, tool_version, command, params_json) values (?, ?, ?, ?, ?)')
+    .run(group, createdAt.toISOString(), TOOL_VERSION, command, JSON.stringify(params));
+  return Number(info.lastInsertRowid);
+}
+
+/** The sweep of group `group`; InputError naming the groups there are when it does not exist. */
+export function getSweep(db: TraceDb, group: string): StoredSweep {
+  const row = db.sqlite
+    .prepare(`select sweep_id as sweepId, group_name as "group", created_at as createdAt, tool_version as toolVersion,
+      command, params_json as paramsJson from sweeps where group_name = ?`)
+    .get(group) as (Omit<StoredSweep, 'params'> & { paramsJson: string }) | undefined;
+  if (row === undefined) {
+    const groups = db.sqlite.prepare('select group_name from sweeps order by sweep_id').pluck().all() as string[];
+    const known = groups.length === 0 ? 'there are none (run migpatch sweep first)' : `groups: ${groups.slice(-10).join(', ')}${groups.length > 10 ? ', ...' : ''}`;
+    throw new InputError(`no sweep group '${group}' in ${db.path}; ${known}`);
+  }
+  const { paramsJson, ...rest } = row;
+  return { ...rest, params: parseSweepParams(paramsJson, group) };
+}
