@@ -306,16 +306,22 @@ export class Simulation implements ProtocolContext {
   }
 
   #work(cpu: number, delayNs: number, action: number, arg: number): void {
+    const epoch = (this.#freezeStart[cpu] as number[]).length;
+    // Work given to a vCPU that is frozen right now starts when every freeze on it has thawed, or never.
+    const thawNs = this.#thawNs(cpu);
+    if (thawNs === Infinity) return;
+    this.#queue.push(Math.max(thawNs, this.#now) + delayNs, action, cpu, arg, 0, F_WORK | (epoch << 1));
+  }
+
+  // When the freezes active now on a vCPU end (now when none is active; Infinity if one never ends).
+  #thawNs(cpu: number): number {
     const starts = this.#freezeStart[cpu] as number[];
-    const epoch = starts.length;
-    // Work given to a vCPU that is frozen right now starts when it thaws, or never.
-    const lastEnd = epoch > 0 ? ((this.#freezeEnd[cpu] as number[])[epoch - 1] as number) : -1;
-    if (lastEnd > this.#now && (starts[epoch - 1] as number) <= this.#now) {
-      if (lastEnd === Infinity) return;
-      this.#queue.push(lastEnd + delayNs, action, cpu, arg, 0, F_WORK | (epoch << 1));
-      return;
+    const ends = this.#freezeEnd[cpu] as number[];
+    let thaw = this.#now;
+    for (let f = 0; f < starts.length; f++) {
+      if ((starts[f] as number) <= this.#now && (ends[f] as number) > this.#now) thaw = Math.max(thaw, ends[f] as number);
     }
-    this.#queue.push(this.#now + delayNs, action, cpu, arg, 0, F_WORK | (epoch << 1));
+    return thaw;
   }
 
   #after(cpu: number, delayNs: number, fn: () => void): void {
