@@ -21,6 +21,7 @@ import { readEventBatches } from '../src/trace/runs.js';
 import { openTraceDb } from '../src/trace/trace-db.js';
 import { measureRawInsertCeiling } from './insert-ceiling.js';
 import { benchQueryCommands, recordLongPair } from './query-commands.js';
+import { benchSweep, SWEEP_ARGS, SWEEP_TARGET_SECONDS } from './sweep.js';
 
 /** One row of the printed results. */
 interface Figure {
@@ -77,6 +78,12 @@ async function queryFigures(dir: string): Promise<Figure[]> {
   }));
 }
 
+/** A 1,000-seed sweep of p8-to-p9 with 64 vCPUs on two worker threads, end to end. */
+function sweepFigures(dir: string): Figure[] {
+  const seconds = benchSweep(path.join(dir, 'sweep.db'));
+  return [{ what: `migpatch ${SWEEP_ARGS.join(' ')}`, value: `${seconds.toFixed(1)} s`, reference: '', target: `< ${SWEEP_TARGET_SECONDS} s` }];
+}
+
 async function recordFigures(dir: string): Promise<Figure[]> {
   const small = await timeRecord(dir, 'p8-to-p9');
   const bigRuns = [];
@@ -107,7 +114,7 @@ async function main(): Promise<void> {
   const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'migpatch-bench-'));
   try {
     console.log(`migpatch bench — ${machine()}`);
-    const figures = [...(await recordFigures(dir)), ...(await queryFigures(dir))];
+    const figures = [...(await recordFigures(dir)), ...(await queryFigures(dir)), ...sweepFigures(dir)];
     const table = new Table({ head: ['figure', 'value', 'reference (same run)', 'target'], style: { head: [], border: [] } });
     for (const f of figures) table.push([f.what, f.value, f.reference, f.target]);
     console.log(table.toString());
