@@ -14,19 +14,16 @@
  */
 import { assert } from '../core/assert.js';
 import { Ev, Msg, Outcome, type MsgCode } from '../sim/event-kinds.js';
-import { ProtocolPhase } from './phase.js';
+import { PhasedProtocol } from './phase.js';
 import type { PatchJob, PatchProtocol, ProtocolContext } from './protocol.js';
 
 type Phase = 'idle' | 'rendezvous' | 'patching' | 'releasing' | 'backoff' | 'done' | 'gave-up';
 
 /** The seed's broadcast / acknowledge / wait protocol. */
-export class BroadcastAck implements PatchProtocol {
+export class BroadcastAck extends PhasedProtocol<Phase> implements PatchProtocol {
   readonly name = 'broadcast-ack' as const;
   readonly quiescing = true;
-  readonly #ctx: ProtocolContext;
   #job: PatchJob | null = null;
-  readonly #phase: ProtocolPhase<Phase>;
-  #attempt = 0;
   #retries = 0;
   #resendRound = 0;
   #targets: number[] = [];
@@ -38,20 +35,7 @@ export class BroadcastAck implements PatchProtocol {
   #retryToken = -1;
 
   constructor(ctx: ProtocolContext) {
-    this.#ctx = ctx;
-    this.#phase = new ProtocolPhase<Phase>(ctx, 'idle');
-  }
-
-  get active(): boolean {
-    return this.#phase.get() !== 'idle' && this.#phase.get() !== 'done' && this.#phase.get() !== 'gave-up';
-  }
-
-  phase(): string {
-    return this.#phase.get();
-  }
-
-  attempt(): number {
-    return this.#attempt;
+    super(ctx, 'idle', ['idle', 'done', 'gave-up']);
   }
 
   start(job: PatchJob): void {
@@ -67,31 +51,31 @@ export class BroadcastAck implements PatchProtocol {
     if (msg === Msg.MSG1) {
       if (waitingFor !== -1) {
         // Polled while waiting: a resent MSG1 of the same attempt means our ACK was lost or late.
-        if (waitingFor === attempt) this.#ctx.sendIpis(cpu, [src], Msg.ACK, attempt, null);
+        if (waitingFor === attempt) this.ctx.sendIpis(cpu, [src], Msg.ACK, attempt, null);
         return;
       }
-      if (attempt === this.#attempt && this.#phase.get() === 'rendezvous') {
-        this.#ctx.sendIpis(cpu, [src], Msg.ACK, attempt, null);
+      if (attempt === this.attemptNo && this.progress.get() === 'rendezvous') {
+        this.ctx.sendIpis(cpu, [src], Msg.ACK, attempt, null);
         this.#waitingFor.set(cpu, attempt);
-        this.#ctx.enterWait(cpu);
+        this.ctx.enterWait(cpu);
       }
       return;
     }
     if (msg === Msg.MSG2 && waitingFor === attempt) {
       this.#waitingFor.delete(cpu);
-      this.#ctx.release(cpu);
+      this.ctx.release(cpu);
     }
   }
 
   onAck(src: number, attempt: number): void {
-    if (attempt === this.#attempt && this.#phase.get() === 'rendezvous') {
+    if (attempt === this.attemptNo && this.progress.get() === 'rendezvous') {
       this.#countAck(src);
       return;
     }
     if (this.#isLive(attempt)) return; // a duplicate ACK while patching or releasing
     // The target waits for an attempt that is over: release it now.
     if (this.#waitingFor.get(src) === attempt) {
-      this.#ctx.sendIpis(this.#initiator(), [src], Msg.MSG2, attempt, null);
+      this.ctx.sendIpis(this.#initiator(), [src], Msg.MSG2, attempt, null);
     }
   }
 
@@ -107,103 +91,103 @@ export class BroadcastAck implements PatchProtocol {
 
   #beginAttempt(): void {
     const init = this.#initiator();
-    this.#attempt++;
-    this.#ctx.takeOver(init);
-    this.#targets = this.#ctx.onlineTargets(init);
+    this.attemptNo++;
+    this.ctx.takeOver(init);
+    this.#targets = this.ctx.onlineTargets(init);
     this.#acked = new Set();
     this.#resendRound = 0;
     this.#setPhase('rendezvous');
-    this.#ctx.beginAttempt(init, this.#attempt, this.#targets.length);
+    this.ctx.beginAttempt(init, this.attemptNo, this.#targets.length);
     if (this.#targets.length === 0) {
       this.#allAcked();
       return;
     }
-    const attempt = this.#attempt;
-    this.#ctx.sendIpis(init, this.#targets, Msg.MSG1, attempt, () => this.#armAckTimer(attempt));
+    const attempt = this.attemptNo;
+    this.ctx.sendIpis(init, this.#targets, Msg.MSG1, attempt, () => this.#armAckTimer(attempt));
   }
 
   #armAckTimer(attempt: number): void {
-    if (attempt !== this.#attempt || this.#phase.get() !== 'rendezvous') return;
+    if (attempt !== this.attemptNo || this.progress.get() !== 'rendezvous') return;
     this.#ackToken = this.#nextToken++;
-    this.#ctx.setTimer(this.#initiator(), this.#ctx.spec.broadcastAck.ackTimeoutNs, this.#ackToken);
+    this.ctx.setTimer(this.#initiator(), this.ctx.spec.broadcastAck.ackTimeoutNs, this.#ackToken);
   }
 
   #countAck(src: number): void {
     if (this.#acked.has(src)) return;
     this.#acked.add(src);
     if (this.#acked.size < this.#targets.length) return;
-    if (this.#ackToken !== -1) this.#ctx.cancelTimer(this.#ackToken);
+    if (this.#ackToken !== -1) this.ctx.cancelTimer(this.#ackToken);
     this.#ackToken = -1;
     this.#allAcked();
   }
 
   #onAckTimeout(): void {
-    const p = this.#ctx.spec.broadcastAck;
+    const p = this.ctx.spec.broadcastAck;
     const init = this.#initiator();
     const missing = this.#targets.filter((t) => !this.#acked.has(t));
     assert(missing.length > 0, 'a timeout implies a missing ACK');
-    this.#ctx.emit(Ev.ACK_TIMEOUT, init, this.#attempt, missing.length, Number.NaN);
+    this.ctx.emit(Ev.ACK_TIMEOUT, init, this.attemptNo, missing.length, Number.NaN);
     if (this.#resendRound >= p.resendLimit) {
       this.#abort();
       return;
     }
     this.#resendRound++;
     const dsts = p.resendScope === 'per-cpu' ? missing : this.#targets;
-    this.#ctx.emit(Ev.RESEND, init, this.#attempt, dsts.length, this.#resendRound);
-    const attempt = this.#attempt;
-    this.#ctx.sendIpis(init, dsts, Msg.MSG1, attempt, () => this.#armAckTimer(attempt));
+    this.ctx.emit(Ev.RESEND, init, this.attemptNo, dsts.length, this.#resendRound);
+    const attempt = this.attemptNo;
+    this.ctx.sendIpis(init, dsts, Msg.MSG1, attempt, () => this.#armAckTimer(attempt));
   }
 
   #abort(): void {
-    const p = this.#ctx.spec.broadcastAck;
+    const p = this.ctx.spec.broadcastAck;
     const init = this.#initiator();
-    const attempt = this.#attempt;
-    this.#ctx.emit(Ev.ATTEMPT_ABORT, init, attempt, this.#acked.size, Number.NaN);
+    const attempt = this.attemptNo;
+    this.ctx.emit(Ev.ATTEMPT_ABORT, init, attempt, this.#acked.size, Number.NaN);
     // From here the attempt is dead: late ACKs are answered with MSG2 by onAck.
     this.#setPhase('backoff');
     const dsts = p.abortScope === 'per-cpu' ? this.#targets.filter((t) => this.#acked.has(t)) : this.#targets;
-    this.#ctx.sendIpis(init, dsts, Msg.MSG2, attempt, () => {
-      this.#ctx.endAttempt(init, attempt, Outcome.ABORTED);
-      this.#ctx.giveBack(init);
+    this.ctx.sendIpis(init, dsts, Msg.MSG2, attempt, () => {
+      this.ctx.endAttempt(init, attempt, Outcome.ABORTED);
+      this.ctx.giveBack(init);
       this.#retryOrGiveUp();
     });
   }
 
   #retryOrGiveUp(): void {
-    const p = this.#ctx.spec.broadcastAck;
+    const p = this.ctx.spec.broadcastAck;
     if (this.#retries >= p.retryLimit) {
       this.#setPhase('gave-up');
-      this.#ctx.emit(Ev.GIVE_UP, this.#initiator(), this.#attempt, Number.NaN, Number.NaN);
+      this.ctx.emit(Ev.GIVE_UP, this.#initiator(), this.attemptNo, Number.NaN, Number.NaN);
       return;
     }
     this.#retries++;
     const delayNs = Math.round(p.backoffNs * p.backoffFactor ** (this.#retries - 1));
     this.#retryToken = this.#nextToken++;
-    this.#ctx.setTimer(this.#initiator(), delayNs, this.#retryToken);
+    this.ctx.setTimer(this.#initiator(), delayNs, this.#retryToken);
   }
 
   #allAcked(): void {
     const init = this.#initiator();
-    const attempt = this.#attempt;
+    const attempt = this.attemptNo;
     const job = this.#job;
     assert(job !== null, 'a job is running');
     this.#setPhase('patching');
-    this.#ctx.patch(init, job.patches, () => {
+    this.ctx.patch(init, job.patches, () => {
       this.#setPhase('releasing');
-      this.#ctx.sendIpis(init, this.#targets, Msg.MSG2, attempt, () => {
-        this.#ctx.endAttempt(init, attempt, Outcome.PATCHED);
+      this.ctx.sendIpis(init, this.#targets, Msg.MSG2, attempt, () => {
+        this.ctx.endAttempt(init, attempt, Outcome.PATCHED);
         this.#setPhase('done');
-        this.#ctx.giveBack(init);
+        this.ctx.giveBack(init);
       });
     });
   }
 
   #setPhase(phase: Phase): void {
-    this.#phase.set(phase, this.#initiator(), this.#attempt);
+    this.progress.set(phase, this.#initiator(), this.attemptNo);
   }
 
   #isLive(attempt: number): boolean {
-    return attempt === this.#attempt && (this.#phase.get() === 'patching' || this.#phase.get() === 'releasing');
+    return attempt === this.attemptNo && (this.progress.get() === 'patching' || this.progress.get() === 'releasing');
   }
 
   #initiator(): number {

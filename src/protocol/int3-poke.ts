@@ -9,66 +9,49 @@
  */
 import { assert } from '../core/assert.js';
 import { Msg, Outcome, type MsgCode } from '../sim/event-kinds.js';
-import { ProtocolPhase } from './phase.js';
+import { PhasedProtocol } from './phase.js';
 import type { PatchJob, PatchProtocol, PlannedPatch, ProtocolContext, WritePart } from './protocol.js';
 
 type Phase = 'idle' | 'poke-trap' | 'poke-tail' | 'poke-head' | 'done';
 
 /** text_poke_bp: breakpoint, tail, head, with a sync round after each. */
-export class Int3Poke implements PatchProtocol {
+export class Int3Poke extends PhasedProtocol<Phase> implements PatchProtocol {
   readonly name = 'int3-poke' as const;
   readonly quiescing = false;
-  readonly #ctx: ProtocolContext;
-  readonly #phase: ProtocolPhase<Phase>;
   #job: PatchJob | null = null;
-  #attempt = 0;
   #targets: number[] = [];
   #acked = new Set<number>();
   #afterSync: (() => void) | null = null;
 
   constructor(ctx: ProtocolContext) {
-    this.#ctx = ctx;
-    this.#phase = new ProtocolPhase<Phase>(ctx, 'idle');
-  }
-
-  get active(): boolean {
-    const p = this.#phase.get();
-    return p !== 'idle' && p !== 'done';
-  }
-
-  phase(): string {
-    return this.#phase.get();
-  }
-
-  attempt(): number {
-    return this.#attempt;
+    super(ctx, 'idle', ['idle', 'done']);
   }
 
   start(job: PatchJob): void {
     assert(!this.active && job.patches.length > 0, 'one job with patches at a time');
     this.#job = job;
     const init = job.initiator;
-    const attempt = ++this.#attempt;
-    this.#ctx.takeOver(init);
-    this.#targets = this.#ctx.onlineTargets(init);
-    this.#ctx.beginAttempt(init, attempt, this.#targets.length);
+    const attempt = ++this.attemptNo;
+    this.ctx.takeOver(init);
+    this.#targets = this.ctx.onlineTargets(init);
+    this.ctx.beginAttempt(init, attempt, this.#targets.length);
     this.#step('poke-trap', 'trap', () =>
       this.#step('poke-tail', 'tail', () =>
         this.#step('poke-head', 'head', () =>
-          this.#ctx.syncCaches(init, job.patches, () => {
-            this.#ctx.endAttempt(init, attempt, Outcome.PATCHED);
-            this.#phase.set('done', init, attempt);
-            this.#ctx.giveBack(init);
+          this.ctx.syncCaches(init, job.patches, () => {
+            this.ctx.endAttempt(init, attempt, Outcome.PATCHED);
+            this.progress.set('done', init, attempt);
+            this.ctx.giveBack(init);
           }))));
   }
 
   onMessage(cpu: number, msg: MsgCode, src: number, attempt: number): void {
     // do_sync_core: the serialising instruction is the handler's return; acknowledge it.
-    if (msg === Msg.SYNC) this.#ctx.sendIpis(cpu, [src], Msg.ACK, attempt, null);
+    if (msg === Msg.SYNC) this.ctx.sendIpis(cpu, [src], Msg.ACK, attempt, null);
   }
 
   onAck(src: number, attempt: number): void {
-    if (attempt !== this.#attempt || this.#afterSync === null || this.#acked.has(src)) return;
+    if (attempt !== this.attemptNo || this.#afterSync === null || this.#acked.has(src)) return;
     this.#acked.add(src);
     if (this.#acked.size < this.#targets.length) return;
     const next = this.#afterSync;
@@ -84,7 +67,7 @@ export class Int3Poke implements PatchProtocol {
   #step(phase: Phase, part: WritePart, then: () => void): void {
     const job = this.#job;
     assert(job !== null, 'a job is running');
-    this.#phase.set(phase, job.initiator, this.#attempt);
+    this.progress.set(phase, job.initiator, this.attemptNo);
     this.#writeAll(job.initiator, job.patches, part, 0, () => this.#syncAll(then));
   }
 
@@ -94,20 +77,20 @@ export class Int3Poke implements PatchProtocol {
       then();
       return;
     }
-    this.#ctx.writeCode(cpu, p, part, () => this.#writeAll(cpu, patches, part, i + 1, then));
+    this.ctx.writeCode(cpu, p, part, () => this.#writeAll(cpu, patches, part, i + 1, then));
   }
 
   #syncAll(then: () => void): void {
     const job = this.#job;
     assert(job !== null && this.#afterSync === null, 'one sync round at a time');
     // on_each_cpu takes the online mask of the moment: a vCPU gone offline is not waited for.
-    this.#targets = this.#ctx.onlineTargets(job.initiator);
+    this.#targets = this.ctx.onlineTargets(job.initiator);
     if (this.#targets.length === 0) {
       then();
       return;
     }
     this.#acked = new Set();
     this.#afterSync = then;
-    this.#ctx.sendIpis(job.initiator, this.#targets, Msg.SYNC, this.#attempt, null);
+    this.ctx.sendIpis(job.initiator, this.#targets, Msg.SYNC, this.attemptNo, null);
   }
 }

@@ -5,47 +5,31 @@
  */
 import { assert } from '../core/assert.js';
 import { Outcome } from '../sim/event-kinds.js';
-import { ProtocolPhase } from './phase.js';
+import { PhasedProtocol } from './phase.js';
 import type { PatchJob, PatchProtocol, ProtocolContext } from './protocol.js';
 
 type Phase = 'idle' | 'patching' | 'done';
 
 /** Patches without parking anyone. */
-export class NoQuiesce implements PatchProtocol {
+export class NoQuiesce extends PhasedProtocol<Phase> implements PatchProtocol {
   readonly name = 'no-quiesce' as const;
   readonly quiescing = false;
-  readonly #ctx: ProtocolContext;
-  readonly #phase: ProtocolPhase<Phase>;
-  #attempt = 0;
 
   constructor(ctx: ProtocolContext) {
-    this.#ctx = ctx;
-    this.#phase = new ProtocolPhase<Phase>(ctx, 'idle');
-  }
-
-  get active(): boolean {
-    return this.#phase.get() === 'patching';
-  }
-
-  phase(): string {
-    return this.#phase.get();
-  }
-
-  attempt(): number {
-    return this.#attempt;
+    super(ctx, 'idle', ['idle', 'done']);
   }
 
   start(job: PatchJob): void {
     assert(!this.active && job.patches.length > 0, 'one job with patches at a time');
     const init = job.initiator;
-    const attempt = ++this.#attempt;
-    this.#ctx.takeOver(init);
-    this.#phase.set('patching', init, attempt);
-    this.#ctx.beginAttempt(init, attempt, 0);
-    this.#ctx.patch(init, job.patches, () => {
-      this.#ctx.endAttempt(init, attempt, Outcome.PATCHED);
-      this.#phase.set('done', init, attempt);
-      this.#ctx.giveBack(init);
+    const attempt = ++this.attemptNo;
+    this.ctx.takeOver(init);
+    this.progress.set('patching', init, attempt);
+    this.ctx.beginAttempt(init, attempt, 0);
+    this.ctx.patch(init, job.patches, () => {
+      this.ctx.endAttempt(init, attempt, Outcome.PATCHED);
+      this.progress.set('done', init, attempt);
+      this.ctx.giveBack(init);
     });
   }
 

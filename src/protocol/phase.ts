@@ -26,3 +26,36 @@ export class ProtocolPhase<P extends string> {
     this.#ctx.emit(Ev.PHASE, cpu, phaseCode(phase), attempt, Number.NaN);
   }
 }
+
+/**
+ * What every protocol shares: its context, its phase (with events) and its attempt counter. A
+ * protocol is active in every phase but its resting ones (idle, done, gave-up).
+ */
+export abstract class PhasedProtocol<P extends string> {
+  protected readonly ctx: ProtocolContext;
+  protected readonly progress: ProtocolPhase<P>;
+  /** Attempts begun so far. */
+  protected attemptNo = 0;
+  readonly #resting: readonly P[];
+
+  protected constructor(ctx: ProtocolContext, initial: P, resting: readonly P[]) {
+    this.ctx = ctx;
+    this.progress = new ProtocolPhase<P>(ctx, initial);
+    this.#resting = resting;
+  }
+
+  /** Whether a job is in progress. */
+  get active(): boolean {
+    return !this.#resting.includes(this.progress.get());
+  }
+
+  /** The current phase's name. */
+  phase(): string {
+    return this.progress.get();
+  }
+
+  /** Attempts begun so far. */
+  attempt(): number {
+    return this.attemptNo;
+  }
+}

@@ -17,7 +17,7 @@
  */
 import { assert } from '../core/assert.js';
 import { Ev, Msg, Outcome, phaseCode, type MsgCode } from '../sim/event-kinds.js';
-import { ProtocolPhase } from './phase.js';
+import { PhasedProtocol } from './phase.js';
 import type { PatchJob, PatchProtocol, ProtocolContext } from './protocol.js';
 
 /** MULTI_STOP states in order; `exit` is the last. */
@@ -29,14 +29,11 @@ type Phase = 'idle' | StopState | 'done';
 export type Patcher = 'initiator' | 'last-arrival';
 
 /** stop_machine with four barriers; `patcher` selects stop-machine or last-arrival. */
-export class StopMachine implements PatchProtocol {
+export class StopMachine extends PhasedProtocol<Phase> implements PatchProtocol {
   readonly name: 'stop-machine' | 'last-arrival';
   readonly quiescing = true;
-  readonly #ctx: ProtocolContext;
   readonly #patcher: Patcher;
-  readonly #phase: ProtocolPhase<Phase>;
   #job: PatchJob | null = null;
-  #attempt = 0;
   /** Every vCPU taking part (the initiator first). */
   #members: number[] = [];
   #state = 0;
@@ -46,47 +43,33 @@ export class StopMachine implements PatchProtocol {
   #left = 0;
 
   constructor(ctx: ProtocolContext, patcher: Patcher) {
-    this.#ctx = ctx;
+    super(ctx, 'idle', ['idle', 'done']);
     this.#patcher = patcher;
     this.name = patcher === 'initiator' ? 'stop-machine' : 'last-arrival';
-    this.#phase = new ProtocolPhase<Phase>(ctx, 'idle');
-  }
-
-  get active(): boolean {
-    const p = this.#phase.get();
-    return p !== 'idle' && p !== 'done';
-  }
-
-  phase(): string {
-    return this.#phase.get();
-  }
-
-  attempt(): number {
-    return this.#attempt;
   }
 
   start(job: PatchJob): void {
     assert(!this.active && job.patches.length > 0, 'one job with patches at a time');
     this.#job = job;
     const init = job.initiator;
-    this.#attempt++;
-    this.#ctx.takeOver(init);
-    const targets = this.#ctx.onlineTargets(init);
+    this.attemptNo++;
+    this.ctx.takeOver(init);
+    const targets = this.ctx.onlineTargets(init);
     this.#members = [init, ...targets];
     this.#arrived = [];
     this.#left = 0;
     this.#enter(0);
-    this.#ctx.beginAttempt(init, this.#attempt, targets.length);
-    this.#ctx.sendIpis(init, targets, Msg.STOP, this.#attempt, null);
+    this.ctx.beginAttempt(init, this.attemptNo, targets.length);
+    this.ctx.sendIpis(init, targets, Msg.STOP, this.attemptNo, null);
     // The caller's own stopper runs too.
-    this.#ctx.after(init, this.#ctx.spec.stopMachine.wakeSchedNs, () => this.#arrive(init));
+    this.ctx.after(init, this.ctx.spec.stopMachine.wakeSchedNs, () => this.#arrive(init));
   }
 
   onMessage(cpu: number, msg: MsgCode, _src: number, attempt: number): void {
-    if (msg !== Msg.STOP || attempt !== this.#attempt || !this.active) return;
+    if (msg !== Msg.STOP || attempt !== this.attemptNo || !this.active) return;
     // The woken stopper preempts what the vCPU runs: from now on it runs nothing else.
-    this.#ctx.enterWait(cpu);
-    this.#ctx.after(cpu, this.#ctx.spec.stopMachine.wakeSchedNs, () => this.#arrive(cpu));
+    this.ctx.enterWait(cpu);
+    this.ctx.after(cpu, this.ctx.spec.stopMachine.wakeSchedNs, () => this.#arrive(cpu));
   }
 
   onAck(): void {
@@ -101,7 +84,7 @@ export class StopMachine implements PatchProtocol {
   #enter(state: number): void {
     this.#state = state;
     this.#missing = this.#members.length;
-    this.#phase.set(STATES[state] as StopState, this.#initiator(), this.#attempt);
+    this.progress.set(STATES[state] as StopState, this.#initiator(), this.attemptNo);
   }
 
   // A stopper starts its loop and acts on the state it reads first.
@@ -124,17 +107,17 @@ export class StopMachine implements PatchProtocol {
     const job = this.#job;
     assert(job !== null, 'a job is running');
     if (this.#patcher === 'initiator') {
-      if (cpu === job.initiator) this.#ctx.patch(cpu, job.patches, () => this.#ack(cpu));
+      if (cpu === job.initiator) this.ctx.patch(cpu, job.patches, () => this.#ack(cpu));
       else this.#ack(cpu);
       return;
     }
     this.#arrived.push(cpu);
     if (this.#arrived.length < this.#members.length) return; // spin until the last one has patched
-    this.#ctx.patch(cpu, job.patches, () => {
+    this.ctx.patch(cpu, job.patches, () => {
       // The others see the counter bumped, execute isb, and acknowledge RUN.
       for (const other of this.#arrived) {
         if (other === cpu) continue;
-        this.#ctx.after(other, this.#ctx.sharedLatencyNs(), () => this.#ack(other));
+        this.ctx.after(other, this.ctx.sharedLatencyNs(), () => this.#ack(other));
       }
       this.#ack(cpu);
     });
@@ -144,14 +127,14 @@ export class StopMachine implements PatchProtocol {
   #ack(cpu: number): void {
     this.#missing--;
     assert(this.#missing >= 0, 'each member acknowledges a state once');
-    this.#ctx.emit(Ev.BARRIER, cpu, phaseCode(STATES[this.#state] as StopState), this.#missing, Number.NaN);
+    this.ctx.emit(Ev.BARRIER, cpu, phaseCode(STATES[this.#state] as StopState), this.#missing, Number.NaN);
     if (STATES[this.#state] === 'exit') this.#leave(cpu);
     if (this.#missing > 0) return;
     if (STATES[this.#state] === 'exit') return;
     this.#enter(this.#state + 1);
     const state = this.#state;
     for (const member of this.#members) {
-      this.#ctx.after(member, this.#ctx.sharedLatencyNs(), () => this.#act(member, state));
+      this.ctx.after(member, this.ctx.sharedLatencyNs(), () => this.#act(member, state));
     }
   }
 
@@ -160,11 +143,11 @@ export class StopMachine implements PatchProtocol {
     const job = this.#job;
     assert(job !== null, 'a job is running');
     this.#left++;
-    if (cpu !== job.initiator) this.#ctx.release(cpu);
+    if (cpu !== job.initiator) this.ctx.release(cpu);
     if (this.#left < this.#members.length) return;
-    this.#ctx.endAttempt(job.initiator, this.#attempt, Outcome.PATCHED);
-    this.#phase.set('done', job.initiator, this.#attempt);
-    this.#ctx.giveBack(job.initiator);
+    this.ctx.endAttempt(job.initiator, this.attemptNo, Outcome.PATCHED);
+    this.progress.set('done', job.initiator, this.attemptNo);
+    this.ctx.giveBack(job.initiator);
   }
 
   #initiator(): number {
