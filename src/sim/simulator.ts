@@ -23,7 +23,9 @@ import { Precopy } from '../model/precopy.js';
 import { ThreadAccounting } from '../model/thread-accounting.js';
 import type { PatchProtocol, PlannedPatch, ProtocolContext, WritePart } from '../protocol/protocol.js';
 import { PROTOCOLS } from '../protocol/registry.js';
-import type { FaultAnchor, FaultSpec, HostSpec, ProtocolSpec, Scenario } from '../scenario/scenario.js';
+import type {
+  DelayedIpiFault, FaultAnchor, FaultSpec, HostSpec, LostIpiFault, ProtocolSpec, Scenario,
+} from '../scenario/scenario.js';
 import {
   CpuState, DetectSource, Ev, FaultKind, Invariant, Msg, ViolationDetail, type MsgCode,
 } from './event-kinds.js';
@@ -150,7 +152,8 @@ export class Simulation implements ProtocolContext {
   readonly #ipiAttempt: number[] = [];
   readonly #ipiSeq: number[] = [];
   readonly #ipiLost: boolean[] = [];
-  readonly #lostLeft: number[];
+  /** IPIs each counted IPI fault (lost-ipi, delayed-ipi) may still hit. */
+  readonly #ipiFaultLeft: number[];
   readonly #trains = new Map<number, Train>();
   #nextTrain = 0;
   readonly #callbacks = new Map<number, () => void>();
@@ -159,7 +162,6 @@ export class Simulation implements ProtocolContext {
   readonly #endedAttempts = new Set<number>();
 
   // faults
-  readonly #delayLeft: number[];
   /** Timed faults waiting for their anchor, by anchor. */
   readonly #anchored = new Map<FaultAnchor, number[]>();
   readonly #anchorsReached = new Set<FaultAnchor>();
@@ -223,8 +225,7 @@ export class Simulation implements ProtocolContext {
     this.#chargedNs = new Float64Array(p);
     this.#runq = new Int32Array(Math.max(1, p));
     this.#idleq = new Int32Array(n);
-    this.#lostLeft = scenario.faults.map((f) => (f.kind === 'lost-ipi' ? f.count : 0));
-    this.#delayLeft = scenario.faults.map((f) => (f.kind === 'delayed-ipi' ? f.count : 0));
+    this.#ipiFaultLeft = scenario.faults.map((f) => (f.kind === 'lost-ipi' || f.kind === 'delayed-ipi' ? f.count : 0));
     this.#forcedIrqOffNs = new Float64Array(n);
     this.#watching = new Uint8Array(n);
     this.#trapHits = new Float64Array(n);
@@ -794,31 +795,30 @@ export class Simulation implements ProtocolContext {
   }
 
   #loseIpi(dst: number, msg: number): boolean {
-    const faults = this.#s.faults;
-    for (let i = 0; i < faults.length; i++) {
-      const f = faults[i];
-      if (f === undefined || f.kind !== 'lost-ipi' || (this.#lostLeft[i] as number) <= 0) continue;
-      if ((f.cpu === -1 || f.cpu === dst) && Msg[f.msg] === msg) {
-        this.#lostLeft[i] = (this.#lostLeft[i] as number) - 1;
-        this.#emit(Ev.FAULT, dst, FaultKind.LOST_IPI, msg, NaN);
-        return true;
-      }
-    }
-    return false;
+    if (this.#takeIpiFault('lost-ipi', dst, msg) === undefined) return false;
+    this.#emit(Ev.FAULT, dst, FaultKind.LOST_IPI, msg, NaN);
+    return true;
   }
 
   #extraDelayNs(dst: number, msg: number): number {
+    const f = this.#takeIpiFault('delayed-ipi', dst, msg);
+    if (f === undefined || f.kind !== 'delayed-ipi') return 0;
+    this.#emit(Ev.FAULT, dst, FaultKind.DELAYED_IPI, f.extraNs, msg);
+    return f.extraNs;
+  }
+
+  // The first fault of `kind` that still has IPIs to hit and matches this one uses one up.
+  #takeIpiFault(kind: 'lost-ipi' | 'delayed-ipi', dst: number, msg: number): LostIpiFault | DelayedIpiFault | undefined {
     const faults = this.#s.faults;
     for (let i = 0; i < faults.length; i++) {
       const f = faults[i];
-      if (f === undefined || f.kind !== 'delayed-ipi' || (this.#delayLeft[i] as number) <= 0) continue;
+      if (f === undefined || f.kind !== kind || (this.#ipiFaultLeft[i] as number) <= 0) continue;
       if ((f.cpu === -1 || f.cpu === dst) && Msg[f.msg] === msg) {
-        this.#delayLeft[i] = (this.#delayLeft[i] as number) - 1;
-        this.#emit(Ev.FAULT, dst, FaultKind.DELAYED_IPI, f.extraNs, msg);
-        return f.extraNs;
+        this.#ipiFaultLeft[i] = (this.#ipiFaultLeft[i] as number) - 1;
+        return f;
       }
     }
-    return 0;
+    return undefined;
   }
 
   #onIpiDeliver(ipi: number): void {
