@@ -5,10 +5,10 @@
  * synthetic rows; only the code in between differs.
  */
 import { performance } from 'node:perf_hooks';
-import { StreamHasher } from '../src/sim/event-hash.js';
-import { Ev } from '../src/sim/event-kinds.js';
-import { EVENT_BATCH_SIZE } from '../src/sim/event-log.js';
-import type { EventBatch, RunResult } from '../src/trace/sink.js';
+import { StreamHasher } from '../src/format/event-hash.js';
+import { Ev } from '../src/format/event-kinds.js';
+import { EVENT_BATCH_SIZE } from '../src/format/column-batch.js';
+import type { EventBatch, RunResult } from '../src/format/trace-types.js';
 import { SqliteSink } from '../src/trace/sqlite-sink.js';
 import { openTraceDb, type TraceDb } from '../src/trace/trace-db.js';
 import { runMeta } from '../src/app/run-meta.js';

@@ -8,7 +8,7 @@ import { formatJsonChange, jsonDiff } from '../src/query/json-diff.js';
 import { compareMetrics, judge } from '../src/query/metric-compare.js';
 import { nearestRank, summariseWaits } from '../src/query/wait-distribution.js';
 import { formatDelta, formatDeltaPct } from '../src/report/comparison-cells.js';
-import { Ev, Msg } from '../src/sim/event-kinds.js';
+import { Ev, Msg } from '../src/format/event-kinds.js';
 
 describe('jsonDiff', () => {
   test('leaves by path, old -> new, in document order', () => {

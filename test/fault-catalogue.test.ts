@@ -9,7 +9,7 @@ import { findBuiltin } from '../src/scenario/builtins.js';
 import type { FaultSpec, ProtocolName, Scenario } from '../src/scenario/scenario.js';
 import { swarmScenario } from '../src/scenario/swarm.js';
 import { validateScenario } from '../src/scenario/validate.js';
-import { CpuState, DetectSource, Ev, FaultKind, Invariant, Msg } from '../src/sim/event-kinds.js';
+import { CpuState, DetectSource, Ev, FaultKind, Invariant, Msg } from '../src/format/event-kinds.js';
 import type { EventRow } from '../src/trace/event-rows.js';
 import { MemorySink } from '../src/trace/memory-sink.js';
 

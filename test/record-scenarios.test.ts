@@ -4,7 +4,7 @@
 import path from 'node:path';
 import { beforeAll, describe, expect, test } from 'vitest';
 import { recordToTrace } from '../src/app/record-to-trace.js';
-import { Ev } from '../src/sim/event-kinds.js';
+import { Ev } from '../src/format/event-kinds.js';
 import { openTraceDb, type TraceDb } from '../src/trace/trace-db.js';
 import { getMetrics } from '../src/trace/runs.js';
 import { recomputeMetrics } from '../src/trace/metrics-sql.js';

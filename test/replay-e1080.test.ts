@@ -15,7 +15,7 @@ import { openTimeline } from '../src/replay/timeline.js';
 import { verifyRun } from '../src/replay/verify.js';
 import type { Scenario } from '../src/scenario/scenario.js';
 import { EventLog } from '../src/sim/event-log.js';
-import { Ev } from '../src/sim/event-kinds.js';
+import { Ev } from '../src/format/event-kinds.js';
 import { Simulation } from '../src/sim/simulator.js';
 import { openTraceDb, type TraceDb } from '../src/trace/trace-db.js';
 

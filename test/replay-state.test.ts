@@ -16,7 +16,7 @@ import { foldStateAt } from '../src/replay/state-at.js';
 import { BUILTIN_SCENARIOS } from '../src/scenario/builtins.js';
 import type { Scenario } from '../src/scenario/scenario.js';
 import { EventLog } from '../src/sim/event-log.js';
-import { Ev } from '../src/sim/event-kinds.js';
+import { Ev } from '../src/format/event-kinds.js';
 import { Simulation } from '../src/sim/simulator.js';
 import { openTraceDb, type TraceDb } from '../src/trace/trace-db.js';
 import { useTempDirs } from './fixtures/temp-db.js';

@@ -9,7 +9,7 @@ import path from 'node:path';
 import Database from 'better-sqlite3';
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
 import type { TimelineEntry } from '../src/replay/timeline.js';
-import { Ev } from '../src/sim/event-kinds.js';
+import { Ev } from '../src/format/event-kinds.js';
 import { migpatch } from './fixtures/cli.js';
 
 let dir: string;

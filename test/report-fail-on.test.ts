@@ -4,7 +4,7 @@
 import { describe, expect, test } from 'vitest';
 import { InputError } from '../src/core/errors.js';
 import { evaluateFailOn, parseFailOn, requireBaselineFor } from '../src/report/fail-on.js';
-import type { MetricRow } from '../src/trace/sink.js';
+import type { MetricRow } from '../src/format/trace-types.js';
 
 const row = (name: string, value: number | null, unit = 'ns'): MetricRow => ({ name, value, unit, better: 'lower' });
 

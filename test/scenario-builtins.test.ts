@@ -1,5 +1,5 @@
 import { describe, expect, test } from 'vitest';
-import { hostThreads } from '../src/model/topology.js';
+import { hostThreads } from '../src/scenario/host-shape.js';
 import { BUILTIN_SCENARIOS, DEFAULT_SCENARIO_NAME, findBuiltin } from '../src/scenario/builtins.js';
 import { listScenarios, loadScenario } from '../src/scenario/load-scenario.js';
 import type { Scenario } from '../src/scenario/scenario.js';

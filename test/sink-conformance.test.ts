@@ -13,7 +13,7 @@ import { MemorySink } from '../src/trace/memory-sink.js';
 import { NullSink } from '../src/trace/null-sink.js';
 import { getRun, getRunEvents } from '../src/trace/runs.js';
 import type { TraceLevel } from '../src/trace/schema.js';
-import type { TraceSink } from '../src/trace/sink.js';
+import type { TraceSink } from '../src/format/trace-types.js';
 import { SqliteSink } from '../src/trace/sqlite-sink.js';
 import { openTraceDb } from '../src/trace/trace-db.js';
 import { batchesOf, expectedRows, fakeEvents, fakeMeta, fakeResult } from './fixtures/fake-run.js';

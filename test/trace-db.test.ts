@@ -8,7 +8,7 @@ import Database from 'better-sqlite3';
 import { Migrator, NO_MIGRATIONS } from 'kysely';
 import { describe, expect, it } from 'vitest';
 import { InputError } from '../src/core/errors.js';
-import { CPU_STATE_NAMES, EVENT_KINDS, MSG_NAMES } from '../src/sim/event-kinds.js';
+import { CPU_STATE_NAMES, EVENT_KINDS, MSG_NAMES } from '../src/format/event-kinds.js';
 import { MIGRATION_NAMES, StaticMigrationProvider } from '../src/trace/migrations.js';
 import { eventViewColumns, eventViewName } from '../src/trace/schema-generated.js';
 import { SqliteSink } from '../src/trace/sqlite-sink.js';

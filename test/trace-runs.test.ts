@@ -5,7 +5,7 @@
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { InputError } from '../src/core/errors.js';
-import { StreamHasher } from '../src/sim/event-hash.js';
+import { StreamHasher } from '../src/format/event-hash.js';
 import {
   cpuStatesAt, getMetrics, getRun, getRunEvents, listRuns, parseRunRef, readEventBatches, requireComplete, seqAtTime,
 } from '../src/trace/runs.js';

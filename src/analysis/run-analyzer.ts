@@ -10,11 +10,10 @@
  * (samples after the resume are `after`); with a patch that never completes, stale runs to the end.
  */
 import { assert } from '../core/assert.js';
-import type { EventObserver } from '../sim/event-log.js';
-import { CpuState, Ev, Msg, OUTCOME_NAMES, Outcome } from '../sim/event-kinds.js';
-import type { AccountingWindow, AcctSeries, AttemptRow, EventBatch, MetricRow, StateIntervals } from '../trace/sink.js';
+import { CpuState, Ev, Msg, OUTCOME_NAMES, Outcome } from '../format/event-kinds.js';
+import type { EventObserver, AccountingWindow, AcctSeries, AttemptRow, EventBatch, MetricRow, StateIntervals } from '../format/trace-types.js';
 import { GrowableColumn } from './columns.js';
-import { METRICS } from './metric-defs.js';
+import { METRICS } from '../format/metric-defs.js';
 
 interface AttemptBuilder {
   attempt: number;

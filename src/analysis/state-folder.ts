@@ -15,11 +15,10 @@
  * restores the nearest snapshot and folds at most that many events. Pure: no clock, no I/O.
  */
 import { assert } from '../core/assert.js';
-import type { EventObserver } from '../sim/event-log.js';
-import { CPU_STATE_NAMES, CpuState, Ev, PHASE_NAMES } from '../sim/event-kinds.js';
-import { EVENT_HASH_CHUNK } from '../sim/event-hash.js';
-import type { LiveState } from '../sim/simulator.js';
-import type { EventBatch, RunMeta, StateSnapshotRow } from '../trace/sink.js';
+import { CPU_STATE_NAMES, CpuState, Ev, PHASE_NAMES } from '../format/event-kinds.js';
+import { EVENT_HASH_CHUNK } from '../format/event-hash.js';
+import type { LiveState } from '../format/live-state.js';
+import type { EventObserver, EventBatch, RunMeta, StateSnapshotRow } from '../format/trace-types.js';
 import { encodeState, type StateValues } from './state-codec.js';
 
 /**

@@ -11,7 +11,7 @@ import { assert } from '../core/assert.js';
 import type { Scenario } from '../scenario/scenario.js';
 import { EventLog } from '../sim/event-log.js';
 import { Simulation } from '../sim/simulator.js';
-import type { RunResult, TraceSink } from '../trace/sink.js';
+import type { RunResult, TraceSink } from '../format/trace-types.js';
 import { runMeta } from './run-meta.js';
 
 /** What to record. */

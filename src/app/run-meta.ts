@@ -4,7 +4,7 @@
 import { CodeImage } from '../model/code-image.js';
 import { hostRow, vcpuRows } from '../model/topology.js';
 import type { Scenario } from '../scenario/scenario.js';
-import type { RunMeta } from '../trace/sink.js';
+import type { RunMeta } from '../format/trace-types.js';
 import { TOOL_VERSION } from '../version.js';
 
 /** Builds the metadata of a run of `scenario` with `seed`. */

@@ -2,7 +2,7 @@
 /**
  * Entry point of the `migpatch` binary.
  */
-import { processOutput } from './output.js';
+import { processOutput } from '../io/output.js';
 import { runCli } from './program.js';
 
 // `migpatch runs | head` closes the pipe early: that is the reader's choice, not an error.

@@ -1,9 +1,11 @@
 /**
  * The metrics table shared by `record` and `metrics`.
  */
-import { metricDef } from '../analysis/metric-defs.js';
-import type { MetricRow } from '../trace/sink.js';
-import { formatMetric, renderTable, type Output } from './output.js';
+import { metricDef } from '../format/metric-defs.js';
+import type { MetricRow } from '../format/trace-types.js';
+import { renderTable } from './output.js';
+import { formatMetric } from '../format/value-text.js';
+import { type Output } from '../io/output.js';
 
 /** Renders metrics: name, value (readable), raw value, unit and which way is better. */
 export function metricsTable(io: Output, metrics: readonly MetricRow[]): string {

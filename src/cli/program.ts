@@ -6,7 +6,7 @@
 import { Command, CommanderError } from 'commander';
 import { MigpatchError } from '../core/errors.js';
 import { TOOL_VERSION } from '../version.js';
-import type { Output } from './output.js';
+import type { Output } from '../io/output.js';
 
 /** Adds one command to the program. */
 type Register = (program: Command, io: Output) => void;

@@ -6,7 +6,15 @@
  */
 import { xoroshiro128plusFromState } from 'pure-rand/generator/xoroshiro128plus';
 import { assert } from './assert.js';
-import type { LatencyDist } from '../scenario/scenario.js';
+
+/**
+ * A latency distribution. Lognormal given by its median and 99th percentile, as latency
+ * measurements are usually reported; `p99Ns == medianNs` makes it a constant.
+ */
+export interface LatencyDist {
+  readonly medianNs: number;
+  readonly p99Ns: number;
+}
 
 /** The streams a run uses. Adding a name never changes the draws of the others. */
 export type StreamName = 'workload' | 'irq' | 'ipi' | 'migration' | 'detection' | 'faults' | 'protocol' | 'exec';

@@ -12,7 +12,7 @@
 import { assert } from '../core/assert.js';
 import type { RunRecord } from '../trace/runs.js';
 import type { TraceDb } from '../trace/trace-db.js';
-import type { ChunkedWriter } from './chunked-writer.js';
+import type { ChunkedWriter } from '../io/chunked-writer.js';
 import { counterEvent, jsonString, processNameEvent, threadNameEvent, type TrackId } from './chrome-trace-format.js';
 import { writeTrack, type PlannedSlice } from './planned-slice.js';
 import { loadRunExportData, type RunExportData } from './run-export-data.js';

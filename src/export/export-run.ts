@@ -7,7 +7,7 @@ import { InputError } from '../core/errors.js';
 import { requireFullTrace } from '../sweep/full-trace.js';
 import { getRun, requireComplete, type RunRecord } from '../trace/runs.js';
 import type { TraceDb } from '../trace/trace-db.js';
-import { ChunkedWriter, type ChunkTarget } from './chunked-writer.js';
+import { ChunkedWriter, type ChunkTarget } from '../io/chunked-writer.js';
 import { exportChromeTrace, type ChromeExportStats } from './chrome-export.js';
 
 /** Formats of `migpatch export`. */

@@ -6,7 +6,7 @@
  */
 import { sql } from 'kysely';
 import { assert } from '../core/assert.js';
-import { Ev } from '../sim/event-kinds.js';
+import { Ev } from '../format/event-kinds.js';
 import type { EventRow } from '../trace/event-rows.js';
 import type { RunRecord } from '../trace/runs.js';
 import type { AttemptsTable } from '../trace/schema.js';

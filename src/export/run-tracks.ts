@@ -5,7 +5,7 @@
  * error per bucket and the migration's dirty bytes per round. Each list is planned here and sorted
  * when written.
  */
-import { Ev, OUTCOME_NAMES, PHASE_NAMES } from '../sim/event-kinds.js';
+import { Ev, OUTCOME_NAMES, PHASE_NAMES } from '../format/event-kinds.js';
 import type { EventRow } from '../trace/event-rows.js';
 import { planned, type PlannedSlice } from './planned-slice.js';
 import { eventsOf, type RunExportData } from './run-export-data.js';

@@ -6,7 +6,7 @@
  * state change or a process switch closes the current interval, zero-length intervals are skipped.
  */
 import { assert } from '../core/assert.js';
-import { CpuState, Ev } from '../sim/event-kinds.js';
+import { CpuState, Ev } from '../format/event-kinds.js';
 import type { TraceDb } from '../trace/trace-db.js';
 
 /** One state interval [startNs, endNs) of a vCPU (the streams below may reuse one object: read, don't keep). */

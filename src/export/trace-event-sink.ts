@@ -3,7 +3,7 @@
  * their separators, the tail; and counts what was written, for the export's summary.
  */
 import { assert } from '../core/assert.js';
-import type { ChunkedWriter } from './chunked-writer.js';
+import type { ChunkedWriter } from '../io/chunked-writer.js';
 import { EVENT_SEPARATOR, TRACE_HEAD, TRACE_TAIL } from './chrome-trace-format.js';
 
 /** Event phases migpatch writes. */

@@ -8,7 +8,7 @@
  */
 import {
   CHARACTERISTICS, DetectSource, Ev, FAULT_KIND_NAMES, INVARIANT_NAMES, MSG_NAMES, VIOLATION_DETAIL_NAMES,
-} from '../sim/event-kinds.js';
+} from '../format/event-kinds.js';
 import type { EventRow } from '../trace/event-rows.js';
 import { jsonString } from './chrome-trace-format.js';
 import { planned, type PlannedSlice } from './planned-slice.js';

@@ -2,7 +2,7 @@
  * One vCPU's track: its state intervals (streamed in time order) merged with its planned
  * annotations (sorted), so that every slice is written after the slice that encloses it.
  */
-import { CPU_STATE_NAMES } from '../sim/event-kinds.js';
+import { CPU_STATE_NAMES } from '../format/event-kinds.js';
 import { jsonString, type TrackId } from './chrome-trace-format.js';
 import { compareSlices, writePlanned, type PlannedSlice } from './planned-slice.js';
 import type { StateInterval } from './state-intervals.js';

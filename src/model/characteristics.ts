@@ -3,8 +3,8 @@
  * a difference mask stands for `CHARACTERISTICS[i]`.
  */
 import type { Characteristic, HostSpec } from '../scenario/scenario.js';
-import { CHARACTERISTICS } from '../sim/event-kinds.js';
-import { processorInfo } from './catalog.js';
+import { CHARACTERISTICS } from '../format/event-kinds.js';
+import { processorInfo } from '../scenario/catalog.js';
 
 /** The value of one characteristic on a host, as a string (what variant names are built from). */
 export function characteristicValue(host: HostSpec, c: Characteristic): string {

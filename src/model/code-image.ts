@@ -8,7 +8,7 @@
  */
 import { assert } from '../core/assert.js';
 import type { HostSpec, RoutineSpec, RoutineUse } from '../scenario/scenario.js';
-import type { RoutineRow, VariantRow } from '../trace/sink.js';
+import type { RoutineRow, VariantRow } from '../format/trace-types.js';
 import { characteristicValue } from './characteristics.js';
 
 /** The routine that charges CPU time on POWER. */

@@ -12,7 +12,8 @@
  */
 import { assert } from '../core/assert.js';
 import type { HostSpec, PurrMode } from '../scenario/scenario.js';
-import { coreOf, hostCores } from './topology.js';
+import { hostCores } from '../scenario/host-shape.js';
+import { coreOf } from './topology.js';
 
 /** What an accounting sample reads. */
 export interface SampleReading {

@@ -5,18 +5,10 @@
  */
 import { assert } from '../core/assert.js';
 import type { HostSpec } from '../scenario/scenario.js';
-import type { HostRow, VcpuRow } from '../trace/sink.js';
-import { processorInfo } from './catalog.js';
+import type { HostRow, VcpuRow } from '../format/trace-types.js';
+import { processorInfo } from '../scenario/catalog.js';
 
-/** Hardware threads of a host. */
-export function hostThreads(host: HostSpec): number {
-  return host.sockets * host.chipsPerSocket * host.coresPerChip * host.smt;
-}
-
-/** Cores of a host. */
-export function hostCores(host: HostSpec): number {
-  return host.sockets * host.chipsPerSocket * host.coresPerChip;
-}
+import { hostThreads } from '../scenario/host-shape.js';
 
 /** The core a vCPU runs on, on a host in the given SMT mode. */
 export function coreOf(cpu: number, smt: number): number {

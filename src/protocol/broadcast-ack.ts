@@ -13,7 +13,7 @@
  * 5. MSG2 to every target; each leaves WAIT after its own instruction synchronisation.
  */
 import { assert } from '../core/assert.js';
-import { Ev, Msg, Outcome, type MsgCode } from '../sim/event-kinds.js';
+import { Ev, Msg, Outcome, type MsgCode } from '../format/event-kinds.js';
 import { PhasedProtocol } from './phase.js';
 import type { PatchJob, PatchProtocol, ProtocolContext } from './protocol.js';
 

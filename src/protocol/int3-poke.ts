@@ -8,7 +8,7 @@
  * diverted to the trap handler, which emulates the new code, and never sees torn code.
  */
 import { assert } from '../core/assert.js';
-import { Msg, Outcome, type MsgCode } from '../sim/event-kinds.js';
+import { Msg, Outcome, type MsgCode } from '../format/event-kinds.js';
 import { PhasedProtocol } from './phase.js';
 import type { PatchJob, PatchProtocol, PlannedPatch, ProtocolContext, WritePart } from './protocol.js';
 

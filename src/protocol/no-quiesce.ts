@@ -4,7 +4,7 @@
  * invariant records. Scenarios that use it declare the violations expected (`run.expectViolations`).
  */
 import { assert } from '../core/assert.js';
-import { Outcome } from '../sim/event-kinds.js';
+import { Outcome } from '../format/event-kinds.js';
 import { PhasedProtocol } from './phase.js';
 import type { PatchJob, PatchProtocol, ProtocolContext } from './protocol.js';
 

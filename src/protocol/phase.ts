@@ -2,7 +2,7 @@
  * A protocol's current phase. Every change is a `phase` event, so a trace alone tells the phase at
  * any instant (what `replay state` shows) whatever the protocol.
  */
-import { Ev, phaseCode } from '../sim/event-kinds.js';
+import { Ev, phaseCode } from '../format/event-kinds.js';
 import type { ProtocolContext } from './protocol.js';
 
 /** The phase of one protocol instance. */

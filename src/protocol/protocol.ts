@@ -5,7 +5,7 @@
  * {@link ProtocolContext}; they never see the queue, the clock or the sink.
  */
 import type { ProtocolName, ProtocolSpec } from '../scenario/scenario.js';
-import type { MsgCode } from '../sim/event-kinds.js';
+import type { MsgCode } from '../format/event-kinds.js';
 
 /** One routine to rewrite. */
 export interface PlannedPatch {

@@ -16,7 +16,7 @@
  * know that the others were already waiting).
  */
 import { assert } from '../core/assert.js';
-import { Ev, Msg, Outcome, phaseCode, type MsgCode } from '../sim/event-kinds.js';
+import { Ev, Msg, Outcome, phaseCode, type MsgCode } from '../format/event-kinds.js';
 import { PhasedProtocol } from './phase.js';
 import type { PatchJob, PatchProtocol, ProtocolContext } from './protocol.js';
 

@@ -6,7 +6,7 @@
 import {
   CHARACTERISTICS, CPU_STATE_NAMES, DetectSource, eventKindInfo, FAULT_KIND_NAMES, INVARIANT_NAMES, MSG_NAMES,
   OUTCOME_NAMES, PHASE_NAMES, VIOLATION_DETAIL_NAMES,
-} from '../sim/event-kinds.js';
+} from '../format/event-kinds.js';
 import type { EventRow } from '../trace/event-rows.js';
 
 /** An event decoded: kind name and named, readable fields. */

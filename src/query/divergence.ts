@@ -7,9 +7,9 @@
  * row by row, whatever the runs' length.
  */
 import { assert } from '../core/assert.js';
-import { EVENT_HASH_CHUNK } from '../sim/event-hash.js';
+import { EVENT_HASH_CHUNK } from '../format/event-hash.js';
 import { storedValue, type EventRow } from '../trace/event-rows.js';
-import type { EventBatch } from '../trace/sink.js';
+import type { EventBatch } from '../format/trace-types.js';
 import type { TraceDb } from '../trace/trace-db.js';
 
 /** Where two streams part: the seq, and each side's event there (null when that stream has ended). */

@@ -3,7 +3,7 @@
  * `migpatch diff` and `migpatch report --baseline`, so both say "better" and "worse" the same way.
  */
 import { unreachable } from '../core/assert.js';
-import type { Better, MetricRow } from '../trace/sink.js';
+import type { Better, MetricRow } from '../format/trace-types.js';
 
 /** How the second run's value compares with the first's. `n/a` when either value is missing. */
 export type Verdict = 'better' | 'worse' | 'same' | 'n/a';

@@ -4,7 +4,7 @@
  * size its columns, so it is capped and a larger result is refused with a pointer to CSV or JSON.
  */
 import { InputError } from '../core/errors.js';
-import type { ChunkedWriter } from '../export/chunked-writer.js';
+import type { ChunkedWriter } from '../io/chunked-writer.js';
 import type { QueryCell, ReadOnlyQuery } from './sql-query.js';
 
 /** Output formats of `query`. */

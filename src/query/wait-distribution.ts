@@ -9,7 +9,7 @@
  * disagree, one grouped pass over the run's intervals gives the exact totals.
  */
 import { assert } from '../core/assert.js';
-import { CpuState } from '../sim/event-kinds.js';
+import { CpuState } from '../format/event-kinds.js';
 import type { TraceDb } from '../trace/trace-db.js';
 
 /** The distribution of per-vCPU WAIT time of one run, in ns. */

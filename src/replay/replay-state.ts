@@ -5,7 +5,7 @@
  * charged time so far.
  */
 import { assert } from '../core/assert.js';
-import { CPU_STATE_NAMES, PHASE_NAMES } from '../sim/event-kinds.js';
+import { CPU_STATE_NAMES, PHASE_NAMES } from '../format/event-kinds.js';
 import type { RunStatus } from '../trace/schema.js';
 import type { TraceDb } from '../trace/trace-db.js';
 import { getEventsRun } from './replay-run.js';

@@ -6,11 +6,12 @@
 import { assert } from '../core/assert.js';
 import { batchRows } from '../query/divergence.js';
 import type { Scenario } from '../scenario/scenario.js';
-import { EVENT_HASH_CHUNK } from '../sim/event-hash.js';
-import { EventLog, type EventLogTotals, type EventObserver } from '../sim/event-log.js';
+import { EVENT_HASH_CHUNK } from '../format/event-hash.js';
+import type { EventObserver } from '../format/trace-types.js';
+import { EventLog, type EventLogTotals } from '../sim/event-log.js';
 import { Simulation } from '../sim/simulator.js';
 import type { EventRow } from '../trace/event-rows.js';
-import type { EventBatch } from '../trace/sink.js';
+import type { EventBatch } from '../format/trace-types.js';
 
 /** Simulates `scenario` with `seed` to its end; returns the event count and hashes. */
 export function simulateHashes(scenario: Scenario, seed: number): EventLogTotals {

@@ -2,9 +2,8 @@
  * The event-stream hash of the events a trace holds now (not the hashes recorded with the run):
  * what `replay verify` compares the re-simulation with, so an event changed after recording shows.
  */
-import { EVENT_BATCH_SIZE } from '../sim/event-log.js';
-import { StreamHasher } from '../sim/event-hash.js';
-import { ColumnBatch } from '../trace/column-batch.js';
+import { StreamHasher } from '../format/event-hash.js';
+import { ColumnBatch, EVENT_BATCH_SIZE } from '../format/column-batch.js';
 import type { TraceDb } from '../trace/trace-db.js';
 import { scanStoredEvents } from './stored-event-scan.js';
 

@@ -6,7 +6,7 @@
  */
 import { InputError } from '../core/errors.js';
 import { describeEvent } from '../query/describe-event.js';
-import { EVENT_KINDS, Ev } from '../sim/event-kinds.js';
+import { EVENT_KINDS, Ev } from '../format/event-kinds.js';
 import type { EventRow } from '../trace/event-rows.js';
 import { seqAtTime } from '../trace/runs.js';
 import type { RunStatus } from '../trace/schema.js';

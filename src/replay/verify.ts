@@ -20,8 +20,8 @@ import { InputError } from '../core/errors.js';
 import {
   divergentColumns, findDivergence, firstDivergentChunk, storedChunkHashes, storedChunkRows, type Divergence, type EventColumn,
 } from '../query/divergence.js';
-import { EVENT_HASH_CHUNK } from '../sim/event-hash.js';
-import { eventKindInfo } from '../sim/event-kinds.js';
+import { EVENT_HASH_CHUNK } from '../format/event-hash.js';
+import { eventKindInfo } from '../format/event-kinds.js';
 import type { EventRow } from '../trace/event-rows.js';
 import type { TraceDb } from '../trace/trace-db.js';
 import { recordLineFor } from '../sweep/full-trace.js';

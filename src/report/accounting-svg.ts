@@ -5,7 +5,7 @@
  * it. Buckets narrower than a pixel are merged (ratio of sums, with their min-max range drawn
  * behind), so a 1 ms spike in a 9 s run still shows.
  */
-import { formatRatio } from '../cli/output.js';
+import { formatRatio } from '../format/value-text.js';
 import { ROUND_COLOR, SERIES_COLOR, WINDOW_STYLE } from './palette.js';
 import type { AccountingData, TimeRange } from './accounting-data.js';
 import { niceTicks, px, rect, shortBytes, shortNs, svgOpen, text } from './svg.js';

@@ -4,7 +4,7 @@
  * group). Whiskers span min to max, the box p25 to p75, the bar is the median and the dot p95, so a
  * long tail (a p95 far from the box) shows at a glance.
  */
-import { formatRatio } from '../cli/output.js';
+import { formatRatio } from '../format/value-text.js';
 import type { DistributionSummary } from '../stats/quantile.js';
 import { px, rect, shortNs, svgOpen, text } from './svg.js';
 

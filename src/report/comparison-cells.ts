@@ -2,7 +2,7 @@
  * Metric comparisons as table cells, the same in `migpatch diff`'s terminal table and in the
  * report's metrics table, so a person reading both sees the same words and units.
  */
-import { formatMetric, formatNs } from '../cli/output.js';
+import { formatMetric, formatNs } from '../format/value-text.js';
 import type { MetricComparison } from '../query/metric-compare.js';
 
 /** A signed change in a metric's unit: `+1.20 µs`, `-375.00 pp` (ratio points), `+2`. */

@@ -11,10 +11,10 @@
  * e.g. `quiesce_ns` of a run that patched nothing, is not evaluated and does not fail.
  */
 import { InputError } from '../core/errors.js';
-import { metricDef, METRICS } from '../analysis/metric-defs.js';
-import { formatMetric } from '../cli/output.js';
+import { metricDef, METRICS } from '../format/metric-defs.js';
+import { formatMetric } from '../format/value-text.js';
 import { deltaPercent } from '../query/metric-compare.js';
-import type { MetricRow } from '../trace/sink.js';
+import type { MetricRow } from '../format/trace-types.js';
 import { formatDeltaPct } from './comparison-cells.js';
 
 /** A comparison operator of the grammar. */

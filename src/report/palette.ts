@@ -3,7 +3,7 @@
  * agree. States that matter to the protocol (WAIT, initiator, patching, handler, hung) are saturated;
  * background activity (running, idle) is pale, so the protocol stands out of a busy guest.
  */
-import { CpuState, Msg, MSG_NAMES } from '../sim/event-kinds.js';
+import { CpuState, Msg, MSG_NAMES } from '../format/event-kinds.js';
 
 /** Fill colour and legend label of each vCPU state, indexed by state code. */
 export const STATE_STYLE: readonly { readonly color: string; readonly label: string }[] = [

@@ -2,11 +2,11 @@
  * What a report says, in reading order: the answer first (outcome, checks), then the numbers, then
  * the pictures that explain them. Builds a {@link ReportDoc} from loaded data; no I/O.
  */
-import { metricDef } from '../analysis/metric-defs.js';
-import { formatMetric, formatNs, formatRatio } from '../cli/output.js';
+import { metricDef } from '../format/metric-defs.js';
+import { formatMetric, formatNs, formatRatio } from '../format/value-text.js';
 import type { MetricComparison } from '../query/metric-compare.js';
 import type { CompleteRun, RunRecord } from '../trace/runs.js';
-import type { MetricRow } from '../trace/sink.js';
+import type { MetricRow } from '../format/trace-types.js';
 import { TOOL_VERSION } from '../version.js';
 import type { AccountingData } from './accounting-data.js';
 import { accountingSvg } from './accounting-svg.js';

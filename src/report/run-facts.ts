@@ -6,8 +6,8 @@
  */
 import { describeEvent, type DescribedEvent } from '../query/describe-event.js';
 import type { EventRow } from '../trace/event-rows.js';
-import { Ev } from '../sim/event-kinds.js';
-import type { HostRow } from '../trace/sink.js';
+import { Ev } from '../format/event-kinds.js';
+import type { HostRow } from '../format/trace-types.js';
 import type { TraceDb } from '../trace/trace-db.js';
 
 /** A host of the run, as recorded (source first). */

@@ -9,7 +9,7 @@
  * 1,920-vCPU run costs 1,920 short seeks, never a scan of its millions of intervals.
  */
 import { assert } from '../core/assert.js';
-import { CPU_STATE_NAMES, Msg, MSG_NAMES } from '../sim/event-kinds.js';
+import { CPU_STATE_NAMES, Msg, MSG_NAMES } from '../format/event-kinds.js';
 import type { TraceDb } from '../trace/trace-db.js';
 import type { AttemptFacts, RunFacts } from './run-facts.js';
 

@@ -8,7 +8,7 @@
  * state present there (if any, so a 2 µs handler is never lost in a wide column), else the state
  * that filled most of it; a group lane stacks the share of each state, like a CPU-usage chart.
  */
-import { formatNs } from '../cli/output.js';
+import { formatNs } from '../format/value-text.js';
 import { assert } from '../core/assert.js';
 import { MESSAGES, msgStyle, PROTOCOL_STATES, STATE_STYLE } from './palette.js';
 import { esc, instant, niceTicks, px, rect, shortNs, svgOpen, text } from './svg.js';

@@ -3,7 +3,7 @@
  * `report --group`'s verdict table: medians in the metric's unit, the relative change, the U-test
  * p-value and the verdict.
  */
-import { formatMetric } from '../cli/output.js';
+import { formatMetric } from '../format/value-text.js';
 import type { DistributionVerdict } from '../stats/verdict.js';
 import { formatDeltaPct } from './comparison-cells.js';
 

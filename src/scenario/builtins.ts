@@ -4,7 +4,7 @@
  * catalog. Each scenario states only how it differs.
  */
 import { InternalError } from '../core/errors.js';
-import { processorInfo } from '../model/catalog.js';
+import { processorInfo } from './catalog.js';
 import type {
   DetectionSpec, FaultSpec, GuestSpec, HostSpec, MigrationSpec, NumaSpec, PatchRule, ProcessorName,
   ProtocolSpec, RoutineSpec, RunSpec, Scenario,

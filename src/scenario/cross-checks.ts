@@ -2,8 +2,8 @@
  * Rules that relate fields to each other, run on a scenario whose every field is already valid.
  * Each check returns the message (starting with the path it concerns) of its first problem.
  */
-import { processorInfo } from '../model/catalog.js';
-import { hostThreads } from '../model/topology.js';
+import { processorInfo } from './catalog.js';
+import { hostThreads } from './host-shape.js';
 import { didYouMean } from './did-you-mean.js';
 import type { FaultSpec, HostSpec, Scenario } from './scenario.js';
 

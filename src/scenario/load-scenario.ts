@@ -4,7 +4,7 @@
  */
 import { readFileSync, statSync } from 'node:fs';
 import { basename } from 'node:path';
-import { processorInfo } from '../model/catalog.js';
+import { processorInfo } from './catalog.js';
 import { BUILTIN_SCENARIOS, findBuiltin } from './builtins.js';
 import { didYouMean } from './did-you-mean.js';
 import { jsonErrorOffset, lineColumn } from './json-position.js';

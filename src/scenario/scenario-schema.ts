@@ -5,7 +5,7 @@
  * Every numeric field has an explicit upper bound, so nothing unbounded reaches the simulator (a
  * scenario is also untrusted input: a file or a `--set`).
  */
-import { PROCESSORS, PROCESSOR_NAMES } from '../model/catalog.js';
+import { PROCESSORS, PROCESSOR_NAMES } from './catalog.js';
 import type {
   BroadcastAckParams, Characteristic, CpuOfflineFault, DelayedIpiFault, DetectionSpec, ErrorScope, FaultAnchor,
   FaultSpec, GuestSpec, HostLatency, HostSpec, HungCpuFault, Int3PokeParams, IrqOffFault, IrqOffSpec, LatencyDist,

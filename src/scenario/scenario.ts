@@ -12,14 +12,9 @@ export type ProcessorName = 'POWER8' | 'POWER9' | 'POWER10' | 'x86-icelake' | 'x
 /** How a processor's PURR advances for a busy thread (DESIGN.md 4). */
 export type PurrMode = 'scaled' | 'unscaled';
 
-/**
- * A latency distribution. Lognormal given by its median and 99th percentile, as latency
- * measurements are usually reported; `p99Ns == medianNs` makes it a constant.
- */
-export interface LatencyDist {
-  readonly medianNs: number;
-  readonly p99Ns: number;
-}
+/** A latency distribution (defined beside the random streams that draw it). */
+export type { LatencyDist } from '../core/rng.js';
+import type { LatencyDist } from '../core/rng.js';
 
 /** Latency and cost parameters of a host (DESIGN.md 4). */
 export interface HostLatency {

@@ -4,17 +4,9 @@
  * intervals and metrics) and to the sink. The model calls {@link EventLog.emit} and nothing else.
  */
 import { assert } from '../core/assert.js';
-import { ColumnBatch } from '../trace/column-batch.js';
-import type { EventBatch, TraceSink } from '../trace/sink.js';
-import { EVENT_HASH_CHUNK, StreamHasher } from './event-hash.js';
-
-/** Something that consumes the event stream batch by batch, in order. */
-export interface EventObserver {
-  observe(batch: EventBatch): void;
-}
-
-/** Events per batch: divides {@link EVENT_HASH_CHUNK}, and is large enough to amortise a transaction. */
-export const EVENT_BATCH_SIZE = 8_192;
+import { ColumnBatch, EVENT_BATCH_SIZE } from '../format/column-batch.js';
+import type { EventObserver, TraceSink } from '../format/trace-types.js';
+import { EVENT_HASH_CHUNK, StreamHasher } from '../format/event-hash.js';
 
 /** Hard bound on events in one run (~500 M): beyond it a scenario is runaway, not large. */
 export const MAX_EVENTS_PER_RUN = 500_000_000;

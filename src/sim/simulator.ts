@@ -14,6 +14,7 @@
  *   an IPI send) are work a vCPU does: when the vCPU is frozen (migration pause, hang), they are
  *   pushed back by the freeze's length, or dropped if it never ends.
  */
+import type { LiveState } from '../format/live-state.js';
 import { assert } from '../core/assert.js';
 import { EventQueue, newQueueItem } from '../core/event-queue.js';
 import { RandomStreams, type Rng } from '../core/rng.js';
@@ -28,7 +29,7 @@ import type {
 } from '../scenario/scenario.js';
 import {
   CpuState, DetectSource, Ev, FaultKind, Invariant, Msg, ViolationDetail, type MsgCode,
-} from './event-kinds.js';
+} from '../format/event-kinds.js';
 import type { EventLog } from './event-log.js';
 
 // Action codes of the queue.
@@ -67,18 +68,6 @@ const MAX_IPIS = 50_000_000;
 
 const BUSY_STATES: readonly boolean[] = [false, true, true, true, true, true, true, false, true, false];
 
-/** What the live simulator says about itself at an instant (compared with `replay state`). */
-export interface LiveState {
-  readonly tNs: number;
-  readonly host: number;
-  readonly cpuState: readonly number[];
-  readonly cpuPid: readonly number[];
-  readonly protocolPhase: string;
-  readonly attempt: number;
-  readonly installedVariant: readonly number[];
-  readonly truthNs: readonly number[];
-  readonly chargedNs: readonly number[];
-}
 
 interface Train {
   readonly src: number;

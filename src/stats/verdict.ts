@@ -11,7 +11,7 @@
  */
 import { assert } from '../core/assert.js';
 import { deltaPercent, judge, type Verdict } from '../query/metric-compare.js';
-import type { Better } from '../trace/sink.js';
+import type { Better } from '../format/trace-types.js';
 import { mannWhitneyU, type UTestMethod } from './mann-whitney.js';
 import { median } from './quantile.js';
 

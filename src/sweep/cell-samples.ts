@@ -5,7 +5,7 @@
  */
 import { gridLabel } from './grid.js';
 import { summarize, type DistributionSummary } from '../stats/quantile.js';
-import type { Better, MetricRow } from '../trace/sink.js';
+import type { Better, MetricRow } from '../format/trace-types.js';
 
 /** Which cell: the protocol its runs used and the varying `--set` values of its grid point, path → value. */
 export interface CellIdentity {

@@ -5,7 +5,7 @@
  * when it records into SQLite directly.
  */
 import { RunLifecycle } from '../trace/sink-lifecycle.js';
-import type { EventBatch, RunMeta, RunResult, TraceSink } from '../trace/sink.js';
+import type { EventBatch, RunMeta, RunResult, TraceSink } from '../format/trace-types.js';
 import { packEvents, type PackedEvents } from './packed-events.js';
 
 /** Keeps one run at a time. */

@@ -4,7 +4,7 @@
  * some 18,000 rows), for `diff --group` and `report --group`.
  */
 import { InputError } from '../core/errors.js';
-import type { Better } from '../trace/sink.js';
+import type { Better } from '../format/trace-types.js';
 import type { TraceDb } from '../trace/trace-db.js';
 import { CellSamples, cellKey } from './cell-samples.js';
 import { getSweep, type StoredSweep } from './sweep-store.js';

@@ -3,7 +3,7 @@
  * worker to the writing thread without copying them again (`--events` sweeps only).
  */
 import { assert } from '../core/assert.js';
-import type { EventBatch } from '../trace/sink.js';
+import type { EventBatch } from '../format/trace-types.js';
 
 /** One batch: its six columns back to back in `data` (tNs, kind, cpu, a, b, c), `count` values each. */
 export interface PackedEvents {

@@ -6,7 +6,7 @@
 import { recordRun } from '../app/record-run.js';
 import { assert } from '../core/assert.js';
 import type { Scenario } from '../scenario/scenario.js';
-import type { RunMeta, RunResult } from '../trace/sink.js';
+import type { RunMeta, RunResult } from '../format/trace-types.js';
 import { CollectingSink } from './collecting-sink.js';
 import type { PackedEvents } from './packed-events.js';
 import { scenarioOfRun } from './sweep-plan.js';

@@ -4,7 +4,7 @@
  * wrote NaN, and +0 where it wrote -0, because SQLite stores both zeros as the integer 0.
  */
 import { assert } from '../core/assert.js';
-import type { EventBatch } from './sink.js';
+import type { EventBatch } from '../format/trace-types.js';
 
 /** One event as read back from a trace. */
 export interface EventRow {

@@ -5,7 +5,7 @@
 import { assert } from '../core/assert.js';
 import { EventColumns } from './event-rows.js';
 import { RunLifecycle } from './sink-lifecycle.js';
-import type { EventBatch, RunMeta, RunResult, TraceSink } from './sink.js';
+import type { EventBatch, RunMeta, RunResult, TraceSink } from '../format/trace-types.js';
 import type { RunStatus } from './schema.js';
 
 /** A run as the memory sink holds it. */

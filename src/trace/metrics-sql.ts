@@ -7,8 +7,8 @@
  * Windows and attempt ranges are cut by `seq`, as the analyser cuts them (see run-analyzer.ts).
  */
 import { assert } from '../core/assert.js';
-import { METRICS } from '../analysis/metric-defs.js';
-import type { MetricRow } from './sink.js';
+import { METRICS } from '../format/metric-defs.js';
+import type { MetricRow } from '../format/trace-types.js';
 import type { TraceDb } from './trace-db.js';
 
 // Named pieces reused by several metrics. All are scalar subqueries over one run.

@@ -4,7 +4,7 @@
  * status and totals, so it is checked by the same conformance suite as the stores.
  */
 import { RunLifecycle } from './sink-lifecycle.js';
-import type { EventBatch, RunMeta, RunResult, TraceSink } from './sink.js';
+import type { EventBatch, RunMeta, RunResult, TraceSink } from '../format/trace-types.js';
 import type { RunStatus } from './schema.js';
 
 /** What a null sink remembers of a run. */

@@ -6,11 +6,10 @@
  */
 import { sql } from 'kysely';
 import { InputError } from '../core/errors.js';
-import { EVENT_BATCH_SIZE } from '../sim/event-log.js';
-import { ColumnBatch } from './column-batch.js';
+import { ColumnBatch, EVENT_BATCH_SIZE } from '../format/column-batch.js';
 import type { EventRow } from './event-rows.js';
 import type { RunStatus, TraceLevel } from './schema.js';
-import type { Better, EventBatch, MetricRow } from './sink.js';
+import type { Better, EventBatch, MetricRow } from '../format/trace-types.js';
 import type { TraceDb } from './trace-db.js';
 
 /** A run as listed by `migpatch runs`. */

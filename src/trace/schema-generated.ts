@@ -12,7 +12,7 @@ import { sql, type Kysely, type RawBuilder } from 'kysely';
 import {
   CHARACTERISTICS, CPU_STATE_NAMES, DetectSource, EVENT_KINDS, FAULT_KIND_NAMES, INVARIANT_NAMES,
   MSG_NAMES, OUTCOME_NAMES, PHASE_NAMES, VIOLATION_DETAIL_NAMES, type EventKindInfo,
-} from '../sim/event-kinds.js';
+} from '../format/event-kinds.js';
 
 /** A code → name lookup table. */
 export interface LookupTable {

@@ -4,8 +4,8 @@
  * `fail` after the end (or before any begin) is a no-op, so error handlers can call it blindly.
  */
 import { assert } from '../core/assert.js';
-import { EVENT_HASH_CHUNK } from '../sim/event-hash.js';
-import type { EventBatch, RunResult } from './sink.js';
+import { EVENT_HASH_CHUNK } from '../format/event-hash.js';
+import type { EventBatch, RunResult } from '../format/trace-types.js';
 
 /** Tracks the active run of a sink. */
 export class RunLifecycle {

@@ -8,7 +8,7 @@ import { parentPort, workerData, type MessagePort } from 'node:worker_threads';
 import { assert } from '../core/assert.js';
 import { MigpatchError } from '../core/errors.js';
 import { SqliteSink } from './sqlite-sink.js';
-import type { EventBatch, RunMeta, RunResult } from './sink.js';
+import type { EventBatch, RunMeta, RunResult } from '../format/trace-types.js';
 import { openTraceDb, type TraceDb } from './trace-db.js';
 import { CTRL_IN_FLIGHT, CTRL_REPLIES, type SinkReply, type SinkRequest, type WorkerInit } from './worker-protocol.js';
 

@@ -11,11 +11,11 @@
  */
 import Database from 'better-sqlite3';
 import { assert, assertIntInRange } from '../core/assert.js';
-import { EVENT_HASH_CHUNK } from '../sim/event-hash.js';
+import { EVENT_HASH_CHUNK } from '../format/event-hash.js';
 import { MultiRowInsert } from './multi-row-insert.js';
 import type { TraceLevel } from './schema.js';
 import { RunLifecycle } from './sink-lifecycle.js';
-import type { EventBatch, RunMeta, RunResult, StateIntervals, TraceSink } from './sink.js';
+import type { EventBatch, RunMeta, RunResult, StateIntervals, TraceSink } from '../format/trace-types.js';
 import { translateSqliteError, type TraceDb } from './trace-db.js';
 
 /** Options of {@link SqliteSink}. */

@@ -8,7 +8,7 @@ import nodePath from 'node:path';
 import Database from 'better-sqlite3';
 import { Kysely, Migrator, SqliteDialect } from 'kysely';
 import { InputError, InternalError } from '../core/errors.js';
-import { EVENT_KINDS } from '../sim/event-kinds.js';
+import { EVENT_KINDS } from '../format/event-kinds.js';
 import { MIGRATION_NAMES, StaticMigrationProvider } from './migrations.js';
 import type { TraceSchema } from './schema.js';
 

@@ -2,7 +2,7 @@
  * Messages between {@link WorkerSink} (the simulation thread) and its SQLite worker.
  */
 import type { MessagePort } from 'node:worker_threads';
-import type { RunMeta, RunResult } from './sink.js';
+import type { RunMeta, RunResult } from '../format/trace-types.js';
 
 /** Index in the shared control array: event batches posted and not yet written. */
 export const CTRL_IN_FLIGHT = 0;

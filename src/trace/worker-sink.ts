@@ -14,7 +14,7 @@ import { MessageChannel, receiveMessageOnPort, Worker, type MessagePort } from '
 import { assert } from '../core/assert.js';
 import { InputError, InternalError, MigpatchError } from '../core/errors.js';
 import { RunLifecycle } from './sink-lifecycle.js';
-import type { EventBatch, RunMeta, RunResult, TraceSink } from './sink.js';
+import type { EventBatch, RunMeta, RunResult, TraceSink } from '../format/trace-types.js';
 import { CTRL_IN_FLIGHT, CTRL_REPLIES, CTRL_SLOTS, type SinkReply, type SinkRequest, type WorkerInit } from './worker-protocol.js';
 
 /** Batches posted and not yet written before `write` waits: bounds memory (~400 KB each). */

@@ -18,7 +18,9 @@ import { compareGroups, type GroupComparison } from '../../sweep/group-compare.j
 import { loadGroup } from '../../sweep/group-data.js';
 import { getRun } from '../../trace/runs.js';
 import type { TraceDb } from '../../trace/trace-db.js';
-import { formatNs, printJson, renderTable, type Output } from '../output.js';
+import { printJson, renderTable } from '../output.js';
+import { formatNs } from '../../format/value-text.js';
+import { type Output } from '../../io/output.js';
 import { withTrace } from '../trace-access.js';
 
 interface DiffOptions {

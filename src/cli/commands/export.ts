@@ -6,9 +6,9 @@ import { performance } from 'node:perf_hooks';
 import { Option, type Command } from 'commander';
 import { InputError, InternalError } from '../../core/errors.js';
 import { checkChromeTraceFile } from '../../export/check-chrome-trace.js';
-import { fileTarget, stdoutTarget } from '../../export/chunked-writer.js';
+import { fileTarget, stdoutTarget } from '../../io/chunked-writer.js';
 import { EXPORT_FORMATS, exportRun, type ExportFormat } from '../../export/export-run.js';
-import type { Output } from '../output.js';
+import type { Output } from '../../io/output.js';
 import { checkWritable, withTrace } from '../trace-access.js';
 
 interface ExportOptions {

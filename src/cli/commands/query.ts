@@ -3,12 +3,13 @@
  * or JSON.
  */
 import { InvalidArgumentError, Option, type Command } from 'commander';
-import { ChunkedWriter, stdoutTarget } from '../../export/chunked-writer.js';
+import { ChunkedWriter, stdoutTarget } from '../../io/chunked-writer.js';
 import {
   collectTable, DEFAULT_TABLE_MAX_ROWS, QUERY_FORMATS, writeCsv, writeJson, type QueryFormat,
 } from '../../query/query-output.js';
 import { prepareQuery } from '../../query/sql-query.js';
-import { renderTable, type Output } from '../output.js';
+import { renderTable } from '../output.js';
+import { type Output } from '../../io/output.js';
 import { withTrace } from '../trace-access.js';
 
 interface QueryOptions {

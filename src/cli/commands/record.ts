@@ -8,7 +8,9 @@ import { PROTOCOL_NAMES } from '../../protocol/registry.js';
 import { resolveDbPath } from '../../trace/trace-db.js';
 import { metricsTable } from '../metrics-table.js';
 import { collect, parseSeed } from '../options.js';
-import { formatNs, printJson, type Output } from '../output.js';
+import { printJson } from '../output.js';
+import { formatNs } from '../../format/value-text.js';
+import { type Output } from '../../io/output.js';
 
 interface RecordOptions {
   scenario: string;

@@ -4,12 +4,14 @@
  * `src/replay/` and prints; the timeline prints while the events are read.
  */
 import { type Command, InvalidArgumentError } from 'commander';
-import { ChunkedWriter, stdoutTarget } from '../../export/chunked-writer.js';
+import { ChunkedWriter, stdoutTarget } from '../../io/chunked-writer.js';
 import { replayState, type ReplayedState } from '../../replay/replay-state.js';
 import { openTimeline, timelineLine, type TimelineEntry } from '../../replay/timeline.js';
 import { verifyRun, type VerifyReport } from '../../replay/verify.js';
 import { parseNs } from '../options.js';
-import { formatNs, formatRatio, printJson, renderTable, type Cell, type Output } from '../output.js';
+import { printJson, renderTable, type Cell } from '../output.js';
+import { formatNs, formatRatio } from '../../format/value-text.js';
+import { type Output } from '../../io/output.js';
 import { withTrace } from '../trace-access.js';
 
 const DB_HELP = 'trace database (default $MIGPATCH_DB or traces/migpatch.db)';

@@ -11,7 +11,7 @@ import { createReport, figurePath, FIGURE_NAMES, REPORT_FORMATS, type FigureFile
 import { parseFailOn, requireBaselineFor, type FailOnRule } from '../../report/fail-on.js';
 import { createGroupReport, distributionFigureName } from '../../report/group-report.js';
 import { DEFAULT_ALPHA, DEFAULT_THRESHOLD_PCT } from '../../stats/verdict.js';
-import type { Output } from '../output.js';
+import type { Output } from '../../io/output.js';
 import { checkWritable, withTrace, writeOutFile } from '../trace-access.js';
 import { parseThreshold } from './diff.js';
 

@@ -4,7 +4,9 @@
 import type { Command } from 'commander';
 import { getMetrics, getRun, listRuns, requireComplete } from '../../trace/runs.js';
 import { metricsTable } from '../metrics-table.js';
-import { formatNs, printJson, renderTable, type Output } from '../output.js';
+import { printJson, renderTable } from '../output.js';
+import { formatNs } from '../../format/value-text.js';
+import { type Output } from '../../io/output.js';
 import { withTrace } from '../trace-access.js';
 
 interface DbOptions {

@@ -4,7 +4,8 @@
 import type { Command } from 'commander';
 import { BUILTIN_SCENARIOS, DEFAULT_SCENARIO_NAME } from '../../scenario/builtins.js';
 import { scenarioFieldDocs } from '../../scenario/field-docs.js';
-import { printJson, renderTable, type Output } from '../output.js';
+import { printJson, renderTable } from '../output.js';
+import { type Output } from '../../io/output.js';
 
 /** Registers `scenarios`. */
 export function registerScenarios(program: Command, io: Output): void {

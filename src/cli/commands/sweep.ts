@@ -13,7 +13,8 @@ import { defaultJobs, MAX_JOBS, runSweep, type SweepReport } from '../../sweep/r
 import { resolveDbPath } from '../../trace/trace-db.js';
 import { collect } from '../options.js';
 import { formatStat } from '../../report/verdict-cells.js';
-import { printJson, renderTable, type Cell, type Output } from '../output.js';
+import { printJson, renderTable, type Cell } from '../output.js';
+import { type Output } from '../../io/output.js';
 
 interface SweepOptions {
   scenario: string;

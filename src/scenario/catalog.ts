@@ -2,7 +2,7 @@
  * Hardware catalog: processors and the defaults a host of each kind gets. Data only; every value
  * says where it comes from.
  */
-import type { HostLatency, ProcessorName, PurrMode } from '../scenario/scenario.js';
+import type { HostLatency, ProcessorName, PurrMode } from './scenario.js';
 
 /** One processor model. */
 export interface ProcessorInfo {

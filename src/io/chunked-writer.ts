@@ -9,7 +9,7 @@ import path from 'node:path';
 import type { Writable } from 'node:stream';
 import { assert } from '../core/assert.js';
 import { InputError } from '../core/errors.js';
-import { processOutput, type Output } from '../cli/output.js';
+import { processOutput, type Output } from './output.js';
 
 /** Size of the chunks passed to the target: large enough to amortise a write, small enough to bound memory. */
 export const CHUNK_CHARS = 256 * 1024;

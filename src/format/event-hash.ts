@@ -4,8 +4,7 @@
  * the first divergence between two long runs is found by comparing chunk hashes first; the run's
  * hash folds the chunk hashes and the event count. Not cryptographic: it detects change, nothing more.
  */
-import { assert } from '../core/assert.js';
-import type { EventBatch } from '../trace/sink.js';
+import type { EventBatch } from './trace-types.js';
 
 /** Events per hash chunk. A power of two, and a multiple of the event log's batch size. */
 export const EVENT_HASH_CHUNK = 65_536;
@@ -69,7 +68,7 @@ function hex32(x: number): string {
 
 /** Folds chunk hashes and the event count into the run's event hash (16 hex digits). */
 export function foldChunkHashes(chunkHashes: readonly string[], eventCount: number): string {
-  assert(chunkHashes.length === Math.ceil(eventCount / EVENT_HASH_CHUNK), 'chunk count matches event count');
+  if (chunkHashes.length !== Math.ceil(eventCount / EVENT_HASH_CHUNK)) throw new Error('assertion failed: chunk count matches event count');
   const h = new ChunkHasher();
   h.mix(eventCount);
   for (const c of chunkHashes) {
@@ -87,7 +86,7 @@ export class StreamHasher {
 
   /** Adds a batch; batches must be consecutive. */
   add(batch: EventBatch): void {
-    assert(batch.firstSeq === this.#count, () => `batch starts at ${batch.firstSeq}, expected ${this.#count}`);
+    if (batch.firstSeq !== this.#count) throw new Error(`assertion failed: batch starts at ${batch.firstSeq}, expected ${this.#count}`);
     let i = 0;
     while (i < batch.count) {
       const room = EVENT_HASH_CHUNK - (this.#count % EVENT_HASH_CHUNK);

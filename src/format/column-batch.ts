@@ -2,7 +2,10 @@
  * The one mutable {@link EventBatch}: fixed-capacity columns that a producer fills row by row and
  * hands on when full (the event log, the readers of stored events). Reused, never reallocated.
  */
-import type { EventBatch } from './sink.js';
+import type { EventBatch } from './trace-types.js';
+
+/** Events per batch: divides {@link EVENT_HASH_CHUNK}, and is large enough to amortise a transaction. */
+export const EVENT_BATCH_SIZE = 8_192;
 
 /** A reusable column batch of `capacity` rows. */
 export class ColumnBatch implements EventBatch {

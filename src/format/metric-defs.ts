@@ -2,7 +2,7 @@
  * The metrics of a run (DESIGN.md 11): name, unit, direction and definition, in display order.
  * The analyser computes them from the event stream; `metrics-sql.ts` recomputes each with SQL.
  */
-import type { Better } from '../trace/sink.js';
+import type { Better } from './trace-types.js';
 
 /** One metric's definition. */
 export interface MetricDef {

@@ -2,7 +2,6 @@
  * The seam between the simulator and wherever a run goes (SQLite, memory, nowhere). The model
  * never knows which sink it writes to. Every implementation passes `test/sink-conformance.test.ts`.
  */
-import type { Scenario } from '../scenario/scenario.js';
 
 /**
  * A batch of consecutive events in columns. Row i has seq `firstSeq + i`. Unused values are NaN
@@ -18,6 +17,11 @@ export interface EventBatch {
   readonly a: Float64Array;
   readonly b: Float64Array;
   readonly c: Float64Array;
+}
+
+/** Something that consumes the event stream batch by batch, in order (the analyser, the replay fold). */
+export interface EventObserver {
+  observe(batch: EventBatch): void;
 }
 
 /** A host as recorded: the scenario's spec plus what the catalog derived. `hostId` 0 = source, 1 = destination. */
@@ -75,7 +79,8 @@ export interface VariantRow {
 export interface RunMeta {
   readonly label: string | null;
   readonly toolVersion: string;
-  readonly scenario: Scenario;
+  /** The scenario as run (stored as JSON); the trace format needs only its name. */
+  readonly scenario: { readonly name: string };
   readonly seed: number;
   readonly protocol: string;
   readonly hosts: readonly HostRow[];
