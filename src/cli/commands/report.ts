@@ -14,6 +14,7 @@ import { DEFAULT_ALPHA, DEFAULT_THRESHOLD_PCT } from '../../stats/verdict.js';
 import type { Output } from '../../io/output.js';
 import { checkWritable, withTrace, writeOutFile } from '../trace-access.js';
 import { parseThreshold } from './diff.js';
+import { ExitCode } from '../../core/exit-code.js';
 
 interface ReportOptions {
   baseline?: string;
@@ -37,7 +38,7 @@ function formatOf(opts: ReportOptions): ReportFormat {
   return opts.out !== undefined && /\.html?$/i.test(opts.out) ? 'html' : 'md';
 }
 
-/** Registers `report`; sets `process.exitCode` 1 when a `--fail-on` threshold is exceeded or a group metric is worse. */
+/** Registers `report`; exits {@link ExitCode.Regression} when a `--fail-on` threshold is exceeded or a group metric is worse. */
 export function registerReport(program: Command, io: Output): void {
   program
     .command('report')
@@ -57,11 +58,8 @@ export function registerReport(program: Command, io: Output): void {
     .option('--db <path>', 'trace database (default $MIGPATCH_DB or traces/migpatch.db)')
     .action(async (ref: string | undefined, opts: ReportOptions) => {
       checkReportMode(ref, opts);
-      if (opts.group !== undefined) {
-        await reportGroup(io, opts.group, opts);
-        return;
-      }
-      await reportRun(io, ref as string, opts);
+      if (opts.group !== undefined) return reportGroup(io, opts.group, opts);
+      return reportRun(io, ref as string, opts);
     });
 }
 
@@ -96,7 +94,7 @@ function emit(io: Output, out: string | undefined, report: { readonly content: s
   }
 }
 
-async function reportGroup(io: Output, group: string, opts: ReportOptions): Promise<void> {
+async function reportGroup(io: Output, group: string, opts: ReportOptions): Promise<ExitCode> {
   const format = formatOf(opts);
   const out = opts.out ?? null;
   checkOut(out, format, [distributionFigureName(0)]);
@@ -108,11 +106,12 @@ async function reportGroup(io: Output, group: string, opts: ReportOptions): Prom
   const worse = report.comparison?.counts.worse ?? 0;
   if (worse > 0) {
     io.err(`migpatch: ${worse} metric(s) significantly worse in group ${group} than in ${opts.baselineGroup ?? ''}`);
-    process.exitCode = 1;
+    return ExitCode.Regression;
   }
+  return ExitCode.Ok;
 }
 
-async function reportRun(io: Output, ref: string, opts: ReportOptions): Promise<void> {
+async function reportRun(io: Output, ref: string, opts: ReportOptions): Promise<ExitCode> {
   const format = formatOf(opts);
   requireBaselineFor(opts.failOn, opts.baseline !== undefined);
   const out = opts.out ?? null;
@@ -125,5 +124,5 @@ async function reportRun(io: Output, ref: string, opts: ReportOptions): Promise<
     if (c.status === 'exceeded') io.err(`migpatch: fail-on exceeded: ${c.message}`);
     else if (c.status === 'n/a') io.err(`migpatch: fail-on ${c.message}`);
   }
-  if (report.checks.some((c) => c.status === 'exceeded')) process.exitCode = 1;
+  return report.checks.some((c) => c.status === 'exceeded') ? ExitCode.Regression : ExitCode.Ok;
 }
