@@ -10,7 +10,7 @@ import Database from 'better-sqlite3';
 import { describe, expect, it } from 'vitest';
 import { InputError } from '../src/core/errors.js';
 import { ExitCode } from '../src/core/exit-code.js';
-import { MIGPATCH_APPLICATION_ID } from '../src/trace/file-identity.js';
+import { checkIntegrity, MIGPATCH_APPLICATION_ID } from '../src/trace/file-identity.js';
 import { MIGRATION_NAMES, SCHEMA_VERSION } from '../src/trace/migrations.js';
 import { SqliteSink } from '../src/trace/sqlite-sink.js';
 import { openTraceDb, upgradeTraceDb, type OpenMode } from '../src/trace/trace-db.js';
@@ -173,13 +173,18 @@ describe('file identity', () => {
     const bytes = fs.readFileSync(file);
     bytes.fill(0xa5, (root - 1) * pageSize, root * pageSize);
     fs.writeFileSync(file, bytes);
-    await expectRefused(file, /is damaged/, ['write']);
+    await expectRefused(file, /is damaged \(quick_check: .+\); refusing/, ['write']);
     expectRecordRefused(file, /is damaged/);
+    // Above the size bound a writer skips quick_check (it reads every page); upgrade never does.
+    const check = new Database(file, { readonly: true });
+    expect(() => checkIntegrity(check, file, 0)).not.toThrow();
+    expect(() => checkIntegrity(check, file, Number.POSITIVE_INFINITY)).toThrow(/is damaged/);
+    check.close();
 
     const truncated = path.join(tempDir(), 'trace.db');
     await recordFakeRun(truncated);
     fs.truncateSync(truncated, fs.statSync(truncated).size - 3 * pageSize);
-    await expectRefused(truncated, /is damaged/, ['write']);
+    await expectRefused(truncated, /is damaged \(truncated: its header counts \d+ pages of 4096 bytes, the file has \d+ bytes\)/, ['write']);
   });
 
   it('refuses a file that is not a database without letting SQLite open it', async () => {

@@ -11,6 +11,7 @@ import { InputError, InternalError } from '../core/errors.js';
 import { EVENT_KINDS } from '../format/event-kinds.js';
 import {
   checkIntegrity, identify, isNewFile, MIGRATION_LOCK_TABLE, MIGRATION_TABLE, OLDEST_READABLE_SCHEMA_VERSION,
+  QUICK_CHECK_MAX_BYTES,
   type FileIdentity,
 } from './file-identity.js';
 import { SCHEMA_VERSION, StaticMigrationProvider } from './migrations.js';
@@ -100,7 +101,7 @@ export interface UpgradeResult {
  */
 export async function upgradeTraceDb(path: string): Promise<UpgradeResult> {
   checkPath(path, 'read');
-  const identity = inspectBeforeWriting(path);
+  const identity = inspectBeforeWriting(path, Number.POSITIVE_INFINITY);
   if (identity.kind === 'empty') throw new InputError(`${path} holds no migpatch trace yet (nothing to upgrade)`);
   if (identity.version === SCHEMA_VERSION) {
     return { path, fromVersion: identity.version, toVersion: SCHEMA_VERSION, upgraded: false };
@@ -111,15 +112,16 @@ export async function upgradeTraceDb(path: string): Promise<UpgradeResult> {
 }
 
 /**
- * Identifies an existing file through a read-only connection, checks it for damage, and closes it
- * again, all before the writer's connection exists. A new or empty file is simply new.
+ * Identifies an existing file through a read-only connection, checks it for damage (`quick_check`
+ * on files up to `checkMaxBytes`), and closes it again, all before the writer's connection exists.
+ * A new or empty file is simply new.
  */
-function inspectBeforeWriting(path: string): FileIdentity {
+function inspectBeforeWriting(path: string, checkMaxBytes = QUICK_CHECK_MAX_BYTES): FileIdentity {
   if (isNewFile(path)) return { kind: 'empty' };
   const sqlite = connect(path, 'read');
   try {
     const identity = identify(sqlite, path);
-    checkIntegrity(sqlite, path);
+    checkIntegrity(sqlite, path, checkMaxBytes);
     return identity;
   } catch (e) {
     throw translateSqliteError(e, path);
