@@ -65,7 +65,12 @@ export function resolveDbPath(option?: string, env: NodeJS.ProcessEnv = process.
  */
 export async function openTraceDb(path: string, mode: OpenMode): Promise<TraceDb> {
   checkPath(path, mode);
-  const found = mode === 'write' ? inspectBeforeWriting(path) : undefined;
+  return openInspected(path, mode, mode === 'write' ? inspectBeforeWriting(path) : undefined);
+}
+
+/** Opens `path`, already inspected when a writer (`found`); a reader identifies it on its own connection. */
+async function openInspected(path: string, mode: OpenMode, found: FileIdentity | undefined): Promise<TraceDb> {
+  assert(mode === 'read' || found !== undefined, 'a writer inspects the file before opening it');
   const sqlite = connect(path, mode);
   try {
     const identity = found ?? identify(sqlite, path);
@@ -106,7 +111,7 @@ export async function upgradeTraceDb(path: string): Promise<UpgradeResult> {
   if (identity.version === SCHEMA_VERSION) {
     return { path, fromVersion: identity.version, toVersion: SCHEMA_VERSION, upgraded: false };
   }
-  const db = await openTraceDb(path, 'write');
+  const db = await openInspected(path, 'write', identity);
   db.close();
   return { path, fromVersion: identity.version, toVersion: SCHEMA_VERSION, upgraded: true };
 }
