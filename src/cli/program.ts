@@ -1,6 +1,6 @@
 /**
  * The command-line program: commands parse their options, call one library function and print.
- * Exit codes (DESIGN.md 13): 0 success, 1 regression or divergence, 2 usage or input error,
+ * Exit codes (README, "Commands"): 0 success, 1 regression or divergence, 2 usage or input error,
  * 3 invariant violation during record.
  */
 import { Command, CommanderError } from 'commander';

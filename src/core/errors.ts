@@ -5,7 +5,7 @@
 
 /** Base class: an error whose message is meant for the user, with the exit code to use. */
 export class MigpatchError extends Error {
-  /** Process exit code for the CLI (DESIGN.md 13). */
+  /** Process exit code for the CLI (README, "Commands"). */
   readonly exitCode: number;
   constructor(message: string, exitCode: number) {
     super(message);

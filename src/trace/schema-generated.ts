@@ -1,5 +1,5 @@
 /**
- * Schema objects generated from the code's own lists (`src/sim/event-kinds.ts`): the lookup tables
+ * Schema objects generated from the code's own lists (`src/format/event-kinds.ts`): the lookup tables
  * that name codes, and one view per event kind that names its columns. Generating them from the
  * lists means the database cannot drift from the code. Migrations call these functions; a later
  * migration that follows a change to the lists calls the `refresh*` functions again (they are

@@ -1,7 +1,7 @@
 /**
  * Opening the trace database: path resolution, the checks that turn every unusable file into a
  * one-line {@link InputError}, WAL mode, and schema migrations. This module and the migrations are
- * the only places that know SQLite specifics (DESIGN.md 2).
+ * the only places that know SQLite specifics (docs/architecture.md).
  */
 import fs from 'node:fs';
 import nodePath from 'node:path';
