@@ -100,6 +100,13 @@ describe('documentation stays inside the repository', () => {
     expect(problems).toEqual([]);
   });
 
+  test('every source file README.md and docs/ name exists', () => {
+    const missing = markdownFiles().flatMap((file) =>
+      [...fs.readFileSync(file, 'utf8').matchAll(/(?:src|test|bench|scripts|migrations)\/[\w./-]+\.(?:ts|sh|cjs)/g)]
+        .map((m) => m[0]).filter((named) => !fs.existsSync(named)).map((named) => `${file}: ${named}`));
+    expect(missing).toEqual([]);
+  });
+
   test('no source, test, bench or doc file points at design notes outside the repository', () => {
     // Spelled in pieces so that this file does not match itself.
     const outside = new RegExp(['DES', 'IGN\\.md', '|', '\\.\\./', 'shared'].join(''));

@@ -172,7 +172,7 @@ export interface MetricRow {
 /** Derived data and totals, available when the run has ended. */
 export interface RunResult {
   readonly eventCount: number;
-  /** Event-stream hash (see `src/sim/event-hash.ts`), 16 hex digits. */
+  /** Event-stream hash (see `src/format/event-hash.ts`), 16 hex digits. */
   readonly eventHash: string;
   /** Hash of each chunk of `EVENT_HASH_CHUNK` events, to find the first divergence quickly. */
   readonly chunkHashes: readonly string[];
