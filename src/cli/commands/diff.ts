@@ -11,7 +11,7 @@ import { formatJsonChange } from '../../query/json-diff.js';
 import { diffRuns, type RunDiff, type DiffSide, type EventComparison } from '../../query/run-diff.js';
 import type { DescribedEvent } from '../../query/describe-event.js';
 import { comparisonCells, comparisonHead } from '../../report/comparison-cells.js';
-import { verdictCells, verdictHead } from '../../report/verdict-cells.js';
+import { formatStat, verdictCells, verdictHead } from '../../report/verdict-cells.js';
 import { DEFAULT_ALPHA, DEFAULT_THRESHOLD_PCT } from '../../stats/verdict.js';
 import { requireFullTrace } from '../../sweep/full-trace.js';
 import { compareGroups, type GroupComparison } from '../../sweep/group-compare.js';
@@ -125,7 +125,7 @@ function renderDiff(io: Output, d: RunDiff): string {
     : [`scenario: ${d.scenario.length} difference(s), ${la} -> ${lb}`, ...d.scenario.map((c) => `  ${formatJsonChange(c)}`)].join('\n');
   const waits = renderTable(io, ['WAIT per vCPU', 'vCPUs', 'waited', 'p50', 'p95', 'max', 'total'],
     ([[la, d.wait.a], [lb, d.wait.b]] as const).map(([label, w]) => [
-      label, w.vcpus, w.waited, formatNs(w.p50Ns), formatNs(w.p95Ns), formatNs(w.maxNs), formatNs(w.totalNs),
+      label, w.vcpus, w.waited, formatStat(w.p50Ns, 'ns'), formatStat(w.p95Ns, 'ns'), formatNs(w.maxNs), formatNs(w.totalNs),
     ]));
   return [
     `a: ${sideLine(d.a)}`,
