@@ -160,6 +160,26 @@ describe('migrations', () => {
     db.close();
   });
 
+  it('upgrades all or nothing: a migration that fails leaves the earlier ones of the same upgrade undone', async () => {
+    const file = path.join(tempDir(), 'trace.db');
+    await recordFakeRun(file, 10);
+    const old = await openTraceDb(file, 'write');
+    const migrator = new Migrator({ db: old.kysely, provider: new StaticMigrationProvider(),
+      migrationTableName: 'migpatch_migration', migrationLockTableName: 'migpatch_migration_lock' });
+    expect((await migrator.migrateTo('0006-acct-series')).error).toBeUndefined();
+    // A table of the user's that 0008 also creates: 0007 succeeds, then 0008 fails.
+    old.sqlite.exec('create table sweeps (mine text)');
+    old.close();
+    await expectInputError(file, 'write',
+      /trace\.db cannot be upgraded: schema migration 0008-sweeps failed \(table "sweeps" already exists\); nothing was changed$/);
+    const raw = new Database(file, { readonly: true });
+    expect(raw.prepare('select name from migpatch_migration order by name').pluck().all()).toEqual(MIGRATION_NAMES.slice(0, 6));
+    expect(raw.prepare("select count(*) from sqlite_master where name = 'state_snapshots'").pluck().get()).toBe(0);
+    expect(raw.pragma('user_version', { simple: true })).toBe(0);
+    expect(raw.prepare('select count(*) from runs').pluck().get()).toBe(1);
+    raw.close();
+  });
+
   it('migrates down to nothing and back up', async () => {
     const db = await openTraceDb(':memory:', 'write');
     const migrator = new Migrator({ db: db.kysely, provider: new StaticMigrationProvider(),

@@ -236,7 +236,7 @@ async function migrate(path: string, sqlite: Database.Database, kysely: Kysely<T
       const { error, results } = await migrator.migrateToLatest();
       if (error !== undefined) {
         const failed = results?.find((r) => r.status === 'Error')?.migrationName ?? 'setup';
-        throw migrationError(error, failed);
+        throw migrationError(error, failed, path);
       }
     }
     const after = identify(sqlite, path);
@@ -248,9 +248,19 @@ async function migrate(path: string, sqlite: Database.Database, kysely: Kysely<T
   }
 }
 
-function migrationError(error: unknown, migration: string): unknown {
-  // SQLite errors (read-only file, disk full, locked) are the user's environment, translated later.
-  if (error instanceof Database.SqliteError) return error;
+/**
+ * Why an upgrade failed. SQLite errors about the file (read-only, disk full, locked) are the user's
+ * environment and are translated later. Any other SQLite error comes from what the file holds (the
+ * frozen migrations run clean on every schema they were released for, which the tests check), e.g.
+ * a table of the user's whose name a later migration needs: the user's to resolve, and the
+ * transaction has undone the whole upgrade.
+ */
+function migrationError(error: unknown, migration: string, path: string): unknown {
+  if (error instanceof Database.SqliteError) {
+    const translated = translateSqliteError(error, path);
+    if (translated !== error) return translated;
+    return new InputError(`trace database ${path} cannot be upgraded: schema migration ${migration} failed (${error.message}); nothing was changed`);
+  }
   const message = error instanceof Error ? error.message : String(error);
   return new InternalError(`schema migration ${migration} failed: ${message}`);
 }
