@@ -10,7 +10,7 @@ import { describe, expect, it } from 'vitest';
 import { InputError } from '../src/core/errors.js';
 import { CPU_STATE_NAMES, EVENT_KINDS, MSG_NAMES } from '../src/format/event-kinds.js';
 import { MIGRATION_NAMES, StaticMigrationProvider } from '../src/trace/migrations.js';
-import { eventViewColumns, eventViewName } from '../src/trace/schema-generated.js';
+import { eventViewColumns, eventViewName } from './fixtures/expected-schema.js';
 import { SqliteSink } from '../src/trace/sqlite-sink.js';
 import { DEFAULT_DB_PATH, openTraceDb, resolveDbPath } from '../src/trace/trace-db.js';
 import { batchesOf, fakeEvents, fakeMeta, fakeResult } from './fixtures/fake-run.js';
