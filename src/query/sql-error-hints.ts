@@ -4,6 +4,7 @@
  * table or column, a keyword used as a column name). One line, so the CLI prints `migpatch: ...`.
  */
 import { closest } from '../scenario/did-you-mean.js';
+import { columnsOf as tableColumns, schemaObjects, sqlFunctionNames } from '../trace/schema-objects.js';
 import type { TraceDb } from '../trace/trace-db.js';
 
 /** How to list every table and view, quoted for a shell. */
@@ -60,7 +61,7 @@ function tableHint(qualified: string, db: TraceDb): string {
 }
 
 function functionHint(word: string, db: TraceDb): string {
-  const names = db.sqlite.prepare('select distinct name from pragma_function_list order by name').pluck().all() as string[];
+  const names = sqlFunctionNames(db);
   const suggestion = closest(word, names);
   const guess = suggestion === undefined ? '' : `did you mean ${suggestion}? `;
   return `${guess}functions: migpatch query "select distinct name from pragma_function_list order by name" ` +
@@ -74,15 +75,6 @@ function keywordHint(word: string, db: TraceDb): string | null {
   return isColumn ? `${word} is an SQL keyword; to use the column of that name, write it in double quotes: "${word}"` : null;
 }
 
-/** User-facing tables and views (not SQLite's or the migration bookkeeping), sorted by name. */
-function schemaObjects(db: TraceDb): string[] {
-  return db.sqlite
-    .prepare(`select name from sqlite_master where type in ('table', 'view')
-      and name not like 'sqlite\\_%' escape '\\' and name not like 'migpatch\\_%' escape '\\' order by name`)
-    .pluck()
-    .all() as string[];
-}
-
 /** Schema objects whose names appear as words in the query text. */
 function referencedObjects(db: TraceDb, sqlText: string): string[] {
   const words = new Set(sqlText.toLowerCase().match(/[a-z_][a-z0-9_]*/g) ?? []);
@@ -91,6 +83,5 @@ function referencedObjects(db: TraceDb, sqlText: string): string[] {
 
 /** The column names of `objects`, in order, without repeats. */
 function columnsOf(objects: readonly string[], db: TraceDb): string[] {
-  const stmt = db.sqlite.prepare('select name from pragma_table_info(?)').pluck();
-  return [...new Set(objects.flatMap((o) => stmt.all(o) as string[]))];
+  return tableColumns(db, objects);
 }
