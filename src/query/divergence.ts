@@ -8,7 +8,8 @@
  */
 import { assert } from '../core/assert.js';
 import { EVENT_HASH_CHUNK } from '../format/event-hash.js';
-import { storedValue, type EventRow } from '../trace/event-rows.js';
+import { batchRow } from '../format/event-row.js';
+import type { EventRow } from '../trace/event-rows.js';
 import type { EventBatch } from '../format/trace-types.js';
 import { readChunkHashes, readChunkRows } from '../trace/event-chunks.js';
 import type { TraceDb } from '../trace/trace-db.js';
@@ -105,15 +106,5 @@ export function divergentColumns(d: Divergence): EventColumn[] {
 
 /** The rows [from, to) of a batch, in their stored form (NaN as null, -0 as 0). */
 export function* batchRows(batch: EventBatch, from = 0, to = batch.count): Generator<EventRow> {
-  for (let i = from; i < to; i++) {
-    yield {
-      seq: batch.firstSeq + i,
-      tNs: batch.tNs[i] as number,
-      kind: batch.kind[i] as number,
-      cpu: storedValue(batch.cpu[i] as number),
-      a: storedValue(batch.a[i] as number),
-      b: storedValue(batch.b[i] as number),
-      c: storedValue(batch.c[i] as number),
-    };
-  }
+  for (let i = from; i < to; i++) yield batchRow(batch, i);
 }

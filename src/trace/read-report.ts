@@ -5,9 +5,9 @@
  * range (`events_sparse`, the (run_id, cpu, start_ns) key of `cpu_intervals`), never a scan of the
  * run's events; the report itself (src/report) only shapes what these return.
  */
-import { Ev } from '../format/event-kinds.js';
+import { emitViolation } from '../format/event-codec.js';
+import { storedValue, type EventWriter, type StoredEventRow } from '../format/event-row.js';
 import type { HostRow } from '../format/trace-types.js';
-import type { EventRow } from './event-rows.js';
 import type { TraceDb } from './trace-db.js';
 
 /** A host of the run, as recorded (source first). */
@@ -92,11 +92,31 @@ export function readWindows(db: TraceDb, runId: number): WindowFacts[] {
       from acct_windows where run_id = ? order by coalesce(begin_ns, 0)`).all(runId) as WindowFacts[];
 }
 
-/** The first `limit` violations of run `runId` in seq order, as event rows (for describing them). */
-export function readViolations(db: TraceDb, runId: number, limit: number): EventRow[] {
-  const stmt = db.sqlite.prepare(`select seq, t_ns as tNs, ${Ev.VIOLATION} as kind, cpu, invariant as a, detail as b, value as c
-      from ev_violation where run_id = ? order by seq limit ?`);
-  return stmt.all(runId, limit) as EventRow[];
+/** A `violation` event as its view `ev_violation` names its columns. */
+interface ViolationViewRow {
+  readonly seq: number;
+  readonly tNs: number;
+  readonly cpu: number | null;
+  readonly invariant: number | null;
+  readonly detail: number | null;
+  readonly value: number | null;
+}
+
+/** A writer that turns one encoded event into its stored row, at `seq` and `tNs`. */
+function storedRowAt(seq: number, tNs: number): EventWriter<StoredEventRow> {
+  return {
+    emit: (kind, cpu, a, b, c) => ({ seq, tNs, kind, cpu: storedValue(cpu), a: storedValue(a), b: storedValue(b), c: storedValue(c) }),
+  };
+}
+
+/**
+ * The first `limit` violations of run `runId` in seq order, as stored event rows (for describing
+ * them): read by name from `ev_violation`, encoded back by the event codec.
+ */
+export function readViolations(db: TraceDb, runId: number, limit: number): StoredEventRow[] {
+  const rows = db.sqlite.prepare(`select seq, t_ns as tNs, cpu, invariant, detail, value
+      from ev_violation where run_id = ? order by seq limit ?`).all(runId, limit) as ViolationViewRow[];
+  return rows.map((r) => emitViolation(storedRowAt(r.seq, r.tNs), r.cpu ?? NaN, r.invariant ?? NaN, r.detail ?? NaN, r.value ?? NaN));
 }
 
 /** The number of vCPUs of run `runId`. */
