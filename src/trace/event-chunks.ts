@@ -5,18 +5,18 @@
  */
 import { EVENT_HASH_CHUNK } from '../format/event-hash.js';
 import type { EventRow } from './event-rows.js';
+import { allRows } from './sync-query.js';
 import type { TraceDb } from './trace-db.js';
 
 /** A run's chunk hashes in order, as recorded. */
 export function readChunkHashes(db: TraceDb, runId: number): string[] {
-  return db.sqlite.prepare('select hash from event_chunks where run_id = ? order by chunk').pluck().all(runId) as string[];
+  return allRows(db, db.kysely.selectFrom('event_chunks').select('hash').where('run_id', '=', runId).orderBy('chunk'))
+    .map((r) => r.hash);
 }
 
 /** The rows of chunk `chunk` of a stored run, in seq order. */
 export function readChunkRows(db: TraceDb, runId: number, chunk: number): EventRow[] {
   const first = chunk * EVENT_HASH_CHUNK;
-  return db.sqlite
-    .prepare(`select seq, t_ns as tNs, kind, cpu, a, b, c from events
-      where run_id = ? and seq >= ? and seq < ? order by seq`)
-    .all(runId, first, first + EVENT_HASH_CHUNK) as EventRow[];
+  return allRows(db, db.kysely.selectFrom('events').select(['seq', 't_ns as tNs', 'kind', 'cpu', 'a', 'b', 'c'])
+    .where('run_id', '=', runId).where('seq', '>=', first).where('seq', '<', first + EVENT_HASH_CHUNK).orderBy('seq'));
 }

@@ -5,9 +5,11 @@
  * range (`events_sparse`, the (run_id, cpu, start_ns) key of `cpu_intervals`), never a scan of the
  * run's events; the report itself (src/report) only shapes what these return.
  */
+import { sql } from 'kysely';
 import { emitViolation } from '../format/event-codec.js';
 import { storedValue, type EventWriter, type StoredEventRow } from '../format/event-row.js';
 import type { HostRow } from '../format/trace-types.js';
+import { allRows, firstRow } from './sync-query.js';
 import type { TraceDb } from './trace-db.js';
 
 /** A host of the run, as recorded (source first). */
@@ -73,23 +75,26 @@ export interface MigrationEvents {
 
 /** The hosts of run `runId`, source first. */
 export function readHosts(db: TraceDb, runId: number): HostFacts[] {
-  return db.sqlite.prepare(`select role, name, processor, pvr, sockets, chips_per_socket as chipsPerSocket,
-      cores_per_chip as coresPerChip, smt, threads, numa_nodes as numaNodes, numa_generation as numaGeneration, purr,
-      timebase_hz as timebaseHz from hosts where run_id = ? order by host_id`).all(runId) as HostFacts[];
+  return allRows(db, db.kysely.selectFrom('hosts').select([
+    'role', 'name', 'processor', 'pvr', 'sockets', 'chips_per_socket as chipsPerSocket', 'cores_per_chip as coresPerChip',
+    'smt', 'threads', 'numa_nodes as numaNodes', 'numa_generation as numaGeneration', 'purr', 'timebase_hz as timebaseHz',
+  ]).where('run_id', '=', runId).orderBy('host_id'));
 }
 
 /** The protocol attempts of run `runId`, in order. */
 export function readAttempts(db: TraceDb, runId: number): AttemptFacts[] {
-  return db.sqlite.prepare(`select attempt, initiator, targets, begin_ns as beginNs, first_msg1_ns as firstMsg1Ns,
-      last_ack_ns as lastAckNs, acks, resends, timeouts, patch_begin_ns as patchBeginNs, sync_end_ns as syncEndNs,
-      msg2_ns as msg2Ns, last_resume_ns as lastResumeNs, end_ns as endNs, outcome
-      from attempts where run_id = ? order by attempt`).all(runId) as AttemptFacts[];
+  return allRows(db, db.kysely.selectFrom('attempts').select([
+    'attempt', 'initiator', 'targets', 'begin_ns as beginNs', 'first_msg1_ns as firstMsg1Ns', 'last_ack_ns as lastAckNs',
+    'acks', 'resends', 'timeouts', 'patch_begin_ns as patchBeginNs', 'sync_end_ns as syncEndNs', 'msg2_ns as msg2Ns',
+    'last_resume_ns as lastResumeNs', 'end_ns as endNs', 'outcome',
+  ]).where('run_id', '=', runId).orderBy('attempt'));
 }
 
 /** The accounting windows of run `runId`, in time order. */
 export function readWindows(db: TraceDb, runId: number): WindowFacts[] {
-  return db.sqlite.prepare(`select window, begin_ns as beginNs, end_ns as endNs, samples, error
-      from acct_windows where run_id = ? order by coalesce(begin_ns, 0)`).all(runId) as WindowFacts[];
+  return allRows(db, db.kysely.selectFrom('acct_windows')
+    .select(['window', 'begin_ns as beginNs', 'end_ns as endNs', 'samples', 'error'])
+    .where('run_id', '=', runId).orderBy(sql`coalesce(begin_ns, 0)`));
 }
 
 /** A `violation` event as its view `ev_violation` names its columns. */
@@ -121,12 +126,14 @@ export function readViolations(db: TraceDb, runId: number, limit: number): Store
 
 /** The number of vCPUs of run `runId`. */
 export function countVcpus(db: TraceDb, runId: number): number {
-  return db.sqlite.prepare('select count(*) from vcpus where run_id = ?').pluck().get(runId) as number;
+  const row = firstRow(db, db.kysely.selectFrom('vcpus').select((eb) => eb.fn.countAll<number>().as('n')).where('run_id', '=', runId));
+  return row?.n ?? 0;
 }
 
 /** The number of guest processes of run `runId`. */
 export function countProcesses(db: TraceDb, runId: number): number {
-  return db.sqlite.prepare('select count(*) from processes where run_id = ?').pluck().get(runId) as number;
+  const row = firstRow(db, db.kysely.selectFrom('processes').select((eb) => eb.fn.countAll<number>().as('n')).where('run_id', '=', runId));
+  return row?.n ?? 0;
 }
 
 /** Whether the protocol of run `runId` gave up (a `give_up` event). */

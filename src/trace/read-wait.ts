@@ -5,6 +5,7 @@
  * totals when they disagree. WAIT is the state code {@link CpuState.WAIT}.
  */
 import { CpuState } from '../format/event-kinds.js';
+import { firstRow } from './sync-query.js';
 import type { TraceDb } from './trace-db.js';
 
 /** An attempt from its start to the later of its end and its last target's resume (0 if neither). */
@@ -21,7 +22,7 @@ export function readAttemptSpans(db: TraceDb, runId: number): AttemptSpanRow[] {
 
 /** The end of run `runId` (null while it runs or when there is no such run). */
 export function readRunEndNs(db: TraceDb, runId: number): number | null {
-  return (db.sqlite.prepare('select end_ns from runs where run_id = ?').pluck().get(runId) as number | null | undefined) ?? null;
+  return firstRow(db, db.kysely.selectFrom('runs').select('end_ns').where('run_id', '=', runId))?.end_ns ?? null;
 }
 
 /**
@@ -36,8 +37,7 @@ export function waitInSpanReader(db: TraceDb, runId: number): (cpu: number, from
 
 /** The stored value of metric `name` of run `runId`: null when undefined, undefined when absent. */
 export function readStoredMetric(db: TraceDb, runId: number, name: string): number | null | undefined {
-  return db.sqlite.prepare('select value from metrics where run_id = ? and name = ?')
-    .pluck().get(runId, name) as number | null | undefined;
+  return firstRow(db, db.kysely.selectFrom('metrics').select('value').where('run_id', '=', runId).where('name', '=', name))?.value;
 }
 
 /** WAIT time per vCPU of run `runId`, in one grouped pass over its intervals (vCPUs that never waited are absent). */

@@ -5,6 +5,7 @@
  */
 import type { Better } from '../format/trace-types.js';
 import type { TraceLevel } from './schema.js';
+import { allRows, firstRow, runWrite } from './sync-query.js';
 import type { TraceDb } from './trace-db.js';
 
 /** A `sweeps` row, its parameters still JSON. */
@@ -28,33 +29,33 @@ export interface NewSweepRow {
 
 /** The group names of the form `sweep-...`, in no particular order. */
 export function sweepPrefixedGroups(db: TraceDb): string[] {
-  return db.sqlite.prepare("select group_name from sweeps where group_name like 'sweep-%'").pluck().all() as string[];
+  return allRows(db, db.kysely.selectFrom('sweeps').select('group_name').where('group_name', 'like', 'sweep-%'))
+    .map((r) => r.group_name);
 }
 
 /** Whether a sweep group of that name exists. */
 export function sweepGroupExists(db: TraceDb, group: string): boolean {
-  return db.sqlite.prepare('select 1 from sweeps where group_name = ?').pluck().get(group) !== undefined;
+  return firstRow(db, db.kysely.selectFrom('sweeps').select('sweep_id').where('group_name', '=', group)) !== undefined;
 }
 
 /** Inserts a sweep's row and returns its id. Call inside the caller's write transaction. */
 export function insertSweepRow(db: TraceDb, row: NewSweepRow): number {
-  const info = db.sqlite
-    .prepare('insert into sweeps (group_name, created_at, tool_version, command, params_json) values (?, ?, ?, ?, ?)')
-    .run(row.group, row.createdAt, row.toolVersion, row.command, row.paramsJson);
-  return Number(info.lastInsertRowid);
+  return runWrite(db, db.kysely.insertInto('sweeps').values({
+    group_name: row.group, created_at: row.createdAt, tool_version: row.toolVersion, command: row.command, params_json: row.paramsJson,
+  }));
 }
 
 /** The row of sweep group `group`, or undefined. */
 export function readSweepRow(db: TraceDb, group: string): SweepRow | undefined {
-  return db.sqlite
-    .prepare(`select sweep_id as sweepId, group_name as "group", created_at as createdAt, tool_version as toolVersion,
-      command, params_json as paramsJson from sweeps where group_name = ?`)
-    .get(group) as SweepRow | undefined;
+  return firstRow(db, db.kysely.selectFrom('sweeps').select([
+    'sweep_id as sweepId', 'group_name as group', 'created_at as createdAt', 'tool_version as toolVersion', 'command',
+    'params_json as paramsJson',
+  ]).where('group_name', '=', group));
 }
 
 /** Every sweep group name, oldest sweep first. */
 export function listSweepGroups(db: TraceDb): string[] {
-  return db.sqlite.prepare('select group_name from sweeps order by sweep_id').pluck().all() as string[];
+  return allRows(db, db.kysely.selectFrom('sweeps').select('group_name').orderBy('sweep_id')).map((r) => r.group_name);
 }
 
 /**
@@ -85,10 +86,9 @@ export interface GroupMetricRow {
  * `runs` and `metrics` (a thousand-run group is some 18,000 rows).
  */
 export function readGroupMetricRows(db: TraceDb, group: string): GroupMetricRow[] {
-  return db.sqlite.prepare(`select r.run_id as runId, r.protocol, r.grid_json as gridJson, r.status,
-      m.name, m.value, m.unit, m.better
-    from runs r left join metrics m on m.run_id = r.run_id
-    where r.group_name = ? order by r.run_id, m.ord`).all(group) as GroupMetricRow[];
+  return allRows(db, db.kysely.selectFrom('runs as r').leftJoin('metrics as m', 'm.run_id', 'r.run_id')
+    .select(['r.run_id as runId', 'r.protocol', 'r.grid_json as gridJson', 'r.status', 'm.name', 'm.value', 'm.unit', 'm.better'])
+    .where('r.group_name', '=', group).orderBy('r.run_id').orderBy('m.ord'));
 }
 
 /** A failing run of a group, as stored. */
