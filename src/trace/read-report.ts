@@ -124,16 +124,20 @@ export function readViolations(db: TraceDb, runId: number, limit: number): Store
   return rows.map((r) => emitViolation(storedRowAt(r.seq, r.tNs), r.cpu ?? NaN, r.invariant ?? NaN, r.detail ?? NaN, r.value ?? NaN));
 }
 
+/** The number of rows of run `runId` in a per-run table. */
+function countOfRun(db: TraceDb, table: 'vcpus' | 'processes', runId: number): number {
+  const row = firstRow(db, db.kysely.selectFrom(table).select((eb) => eb.fn.countAll<number>().as('n')).where('run_id', '=', runId));
+  return row?.n ?? 0;
+}
+
 /** The number of vCPUs of run `runId`. */
 export function countVcpus(db: TraceDb, runId: number): number {
-  const row = firstRow(db, db.kysely.selectFrom('vcpus').select((eb) => eb.fn.countAll<number>().as('n')).where('run_id', '=', runId));
-  return row?.n ?? 0;
+  return countOfRun(db, 'vcpus', runId);
 }
 
 /** The number of guest processes of run `runId`. */
 export function countProcesses(db: TraceDb, runId: number): number {
-  const row = firstRow(db, db.kysely.selectFrom('processes').select((eb) => eb.fn.countAll<number>().as('n')).where('run_id', '=', runId));
-  return row?.n ?? 0;
+  return countOfRun(db, 'processes', runId);
 }
 
 /** Whether the protocol of run `runId` gave up (a `give_up` event). */
