@@ -13,7 +13,7 @@ import { describe, expect, it } from 'vitest';
 import { EVENT_KINDS } from '../src/format/event-kinds.js';
 import { MIGPATCH_APPLICATION_ID } from '../src/trace/file-identity.js';
 import { MIGRATION_NAMES, SCHEMA_VERSION, StaticMigrationProvider } from '../src/trace/migrations.js';
-import { eventViewName, eventViewSql, LOOKUP_TABLES } from './fixtures/expected-schema.js';
+import { eventViewName, eventViewSql, LOOKUP_TABLES } from '../src/trace/schema-generated.js';
 import { openTraceDb } from '../src/trace/trace-db.js';
 import { useTempDirs } from './fixtures/temp-db.js';
 

@@ -1,22 +1,26 @@
 /**
- * What the code must know of the frozen schema to query it well: the predicate of the partial
- * index `events_sparse`, which a query must repeat verbatim for SQLite to use the index. The
- * schema itself (tables, views, lookup rows) is in the frozen migrations; test/migrations-frozen.test.ts
- * checks that its views and lookup rows agree with `src/format/event-kinds.ts`.
+ * The schema objects that follow from the code's own lists (`src/format/event-kinds.ts`, derived in
+ * `src/format/event-schema.ts`): the rows of the lookup tables that name codes, and one view per
+ * event kind that names its columns. The migrations hold frozen literal copies of them (a migration
+ * never imports live code); the drift test checks that the latest schema agrees with what is
+ * derived here, so a change to the lists without a migration that follows it fails a test instead
+ * of silently diverging.
  */
+import type { EventKindInfo } from '../format/event-kinds.js';
+import { eventViewName, eventViewSelectSql } from '../format/event-schema.js';
+
+// The rows and view texts are derived in src/format (event-schema.ts); re-exported for the store.
+export {
+  eventViewColumns, eventViewName, isSparseKind, LOOKUP_TABLES, SPARSE_KIND_PREDICATE, type LookupTable,
+} from '../format/event-schema.js';
 
 /**
- * Dense kinds (scheduling and accounting, emitted on every tick and switch: codes 10-19) make up
- * nearly every row of a run; the others (run, migration, detection, protocol, patch, violation,
- * fault) are sparse. Only sparse kinds are in the secondary index `events_sparse`, because a full
- * (run_id, kind, ...) index halves the insert rate (measured: ~0.65 vs ~1.25 M rows/s) while this
- * partial one costs a few percent. A partial index is used only by a query whose WHERE contains its
- * predicate verbatim, so the views of sparse kinds repeat it. Changing it needs a migration that
- * recreates the index and the views.
+ * The statement that creates a kind's view, as `sqlite_master` stores the one the migrations froze
+ * (SQLite writes the leading keywords in capitals): the drift test
+ * (test/migrations-frozen.test.ts) compares it with `sqlite_master`, so a change to a kind's columns
+ * without a migration that recreates its view fails there. Identifiers and codes come from the
+ * code, never from users.
  */
-export const SPARSE_KIND_PREDICATE = 'kind not between 10 and 19';
-
-/** Whether a kind is in the `events_sparse` index (see {@link SPARSE_KIND_PREDICATE}). */
-export function isSparseKind(code: number): boolean {
-  return code < 10 || code > 19;
+export function eventViewSql(info: EventKindInfo): string {
+  return `CREATE VIEW "${eventViewName(info)}" as ${eventViewSelectSql(info)}`;
 }
