@@ -39,3 +39,16 @@ describe('no positional event columns outside src/format', () => {
     expect(found).toEqual([]);
   });
 });
+
+describe('export and replay hold no SQL', () => {
+  /** An SQL library imported, or the connection's raw handles used for a query. */
+  const SQL_ACCESS = /from '(better-sqlite3|kysely)'|\bdb\.(sqlite|kysely)\b/;
+  test('they call named functions of src/trace', () => {
+    const found = ['src/export', 'src/replay'].flatMap(files).filter((f) => f.endsWith('.ts'))
+      .flatMap((f) => fs.readFileSync(path.join(ROOT, f), 'utf8').split('\n')
+        .flatMap((line, i) => (SQL_ACCESS.test(line) ? [`${f}:${i + 1}: ${line.trim()}`] : [])));
+    expect(found).toEqual([]);
+    expect(SQL_ACCESS.test("import { sql } from 'kysely';")).toBe(true);
+    expect(SQL_ACCESS.test('db.sqlite.prepare(q)')).toBe(true);
+  });
+});
