@@ -1,0 +1,101 @@
+/**
+ * The guest noticing that its host changed: the migration notification and periodic polls compare
+ * what the OS last saw with the current host, plan the patches the detection rules call for, and
+ * hand them to the protocol as one job (one job at a time: a change seen during a job is looked at
+ * again when it ends).
+ */
+import { assert } from '../core/assert.js';
+import { DetectSource, Ev } from '../format/event-kinds.js';
+import { differenceMask, maskHas } from '../model/characteristics.js';
+import type { PlannedPatch } from '../protocol/protocol.js';
+import type { HostSpec } from '../scenario/scenario.js';
+import { Action, PEND_POLL } from './actions.js';
+import type { DetectorPart, Parts, World } from './parts.js';
+
+/** The parts the detector uses. */
+type Peers = Pick<Parts, 'platform' | 'interrupts' | 'protocol'>;
+
+/** Detection of host changes and planning of patch jobs. */
+export class Detector implements DetectorPart {
+  readonly #w: World;
+  readonly #peers: Peers;
+  #lastSeen: HostSpec;
+  #initiator = -1;
+  /** A detection found changes while a job ran: detect again when it ends. */
+  #replanPending = false;
+
+  constructor(world: World, peers: Peers) {
+    this.#w = world;
+    this.#peers = peers;
+    this.#lastSeen = world.scenario.source;
+  }
+
+  get initiator(): number {
+    return this.#initiator;
+  }
+
+  /** Arms the first poll, if the scenario polls. */
+  boot(): void {
+    const poll = this.#w.scenario.detection.polling;
+    if (poll.enabled) this.#w.time.at(poll.intervalNs, Action.POLL, poll.cpu, 0, 0);
+  }
+
+  /** The poll timer fires on `cpu`: the next is armed, and a poll interrupt raised (one pending at most). */
+  onPollTimer(cpu: number): void {
+    const time = this.#w.time;
+    time.at(time.nowNs + this.#w.scenario.detection.polling.intervalNs, Action.POLL, cpu, 0, 0);
+    if ((this.#w.vcpus.pending[cpu] as number[]).includes(PEND_POLL)) return; // one pending poll is enough
+    this.#peers.interrupts.raise(cpu, PEND_POLL);
+  }
+
+  onNotify(cpu: number): void {
+    this.#w.time.emit(Ev.NOTIFY, cpu, this.#peers.platform.hostIndex, NaN, NaN);
+    this.#detect(cpu, DetectSource.NOTIFICATION);
+  }
+
+  onPollBody(cpu: number): void {
+    const changed = differenceMask(this.#lastSeen, this.#peers.platform.host()) !== 0;
+    this.#w.time.emit(Ev.POLL, cpu, changed ? 1 : 0, NaN, NaN);
+    this.#detect(cpu, DetectSource.POLLING);
+  }
+
+  afterJob(initiator: number): void {
+    if (this.#replanPending && !this.#peers.protocol.active) {
+      // Hardware changed again while the job ran: look again, from a poll on the initiator.
+      this.#replanPending = false;
+      this.#peers.interrupts.raise(initiator, PEND_POLL);
+    }
+  }
+
+  // Compares what the OS last saw with the current host; plans and starts the patches.
+  #detect(cpu: number, source: number): void {
+    const current = this.#peers.platform.host();
+    const mask = differenceMask(this.#lastSeen, current);
+    if (mask === 0) return;
+    if (this.#peers.protocol.active) {
+      // One job at a time (a second migration while patching): look again when this one ends.
+      this.#replanPending = true;
+      return;
+    }
+    this.#lastSeen = current;
+    const patches = this.#plan(mask, current);
+    this.#w.time.emit(Ev.DETECT, cpu, mask, patches.length, source);
+    if (patches.length === 0) return;
+    this.#initiator = cpu;
+    this.#peers.protocol.start({ initiator: cpu, patches });
+  }
+
+  #plan(mask: number, host: HostSpec): PlannedPatch[] {
+    const image = this.#w.image;
+    const patches: PlannedPatch[] = [];
+    for (const rule of this.#w.scenario.detection.rules) {
+      if (!maskHas(mask, rule.when)) continue;
+      const routineId = image.routineId(rule.routine);
+      assert(routineId >= 0, () => `rule routine ${rule.routine} exists`);
+      const variantId = image.variantFor(routineId, host);
+      if (variantId === image.installed(routineId) || patches.some((p) => p.routineId === routineId)) continue;
+      patches.push({ routineId, variantId, words: (image.routines[routineId] as { words: number }).words });
+    }
+    return patches.sort((x, y) => x.routineId - y.routineId);
+  }
+}

@@ -1,0 +1,123 @@
+/**
+ * The platform's hypervisor: which host the guest runs on, and the live migration that moves it
+ * (pre-copy rounds, then the stop-and-copy pause of every vCPU, then the resume on the other host
+ * and its notification to the guest).
+ */
+import { assert } from '../core/assert.js';
+import type { Rng } from '../core/rng.js';
+import { CpuState, Ev, FaultKind } from '../format/event-kinds.js';
+import { Precopy } from '../model/precopy.js';
+import type { HostSpec } from '../scenario/scenario.js';
+import { Action } from './actions.js';
+import type { Parts, PlatformPart, World } from './parts.js';
+
+/** The parts the hypervisor uses. */
+type Peers = Pick<Parts, 'scheduler' | 'interrupts' | 'faults'>;
+
+/** Hosts and migration. */
+export class Hypervisor implements PlatformPart {
+  readonly #w: World;
+  readonly #peers: Peers;
+  readonly #precopy: Precopy;
+  readonly #detectRng: Rng;
+  #hostIndex = 0;
+  #roundDurationNs = 0;
+  #pauseStartNs = 0;
+  /** Host the guest resumes on after the current pause. */
+  #resumeHost = 1;
+  #resumes = 0;
+
+  constructor(world: World, peers: Peers) {
+    this.#w = world;
+    this.#peers = peers;
+    this.#detectRng = world.streams.stream('detection');
+    this.#precopy = new Precopy(world.scenario.migration);
+  }
+
+  get hostIndex(): number {
+    return this.#hostIndex;
+  }
+
+  host(): HostSpec {
+    return this.#hostIndex === 0 ? this.#w.scenario.source : this.#w.scenario.destination;
+  }
+
+  /** Arms the migration's start, if the scenario migrates. */
+  boot(): void {
+    const m = this.#w.scenario.migration;
+    if (m.enabled) this.#w.time.at(m.startNs, Action.MIG_START, 0, 0, 0);
+  }
+
+  /** The migration starts: its first pre-copy round. */
+  onMigStart(): void {
+    const m = this.#w.scenario.migration;
+    this.#w.time.emit(Ev.MIG_BEGIN, NaN, m.memoryBytes, m.bandwidthBytesPerSec, NaN);
+    this.#startRound(this.#precopy.first());
+  }
+
+  #startRound(step: ReturnType<Precopy['first']>): void {
+    if (step.kind === 'stop') {
+      this.pause(step.remainingBytes, step.downtimeNs, 1);
+      return;
+    }
+    this.#roundDurationNs = step.durationNs;
+    this.#w.time.at(this.#w.time.nowNs + step.durationNs, Action.MIG_ROUND_END, step.round, step.bytes, 0);
+  }
+
+  /** A pre-copy round ends: busy vCPUs dirtied memory meanwhile. */
+  onMigRoundEnd(round: number, bytes: number): void {
+    const v = this.#w.vcpus;
+    let busy = 0;
+    for (let cpu = 0; cpu < v.count; cpu++) if (v.acct.isBusy(cpu)) busy++;
+    const dirty = this.#precopy.dirtiedBytes(this.#roundDurationNs, busy);
+    this.#w.time.emit(Ev.MIG_ROUND, NaN, round, bytes, dirty);
+    this.#startRound(this.#precopy.next(dirty));
+  }
+
+  /** Whether the guest is paused now. */
+  paused(): boolean {
+    return this.#w.vcpus.state.some((st) => st === CpuState.PAUSED);
+  }
+
+  pause(remainingBytes: number, downtimeNs: number, toHost: number): void {
+    assert(downtimeNs > 0 && (toHost === 0 || toHost === 1), 'a pause has a length and a host');
+    const { time, vcpus: v } = this.#w;
+    // Every process is sampled before any thread stops: a sample taken after its siblings paused
+    // would see a smaller k than the one its truth accrued with. The samples precede mig_pause,
+    // so they belong to the window before it.
+    for (let cpu = 0; cpu < v.count; cpu++) {
+      if (v.processRuns(cpu)) this.#peers.scheduler.stopProcessRun(cpu);
+    }
+    time.emit(Ev.MIG_PAUSE, NaN, remainingBytes, downtimeNs, NaN);
+    this.#pauseStartNs = time.nowNs;
+    this.#resumeHost = toHost;
+    for (let cpu = 0; cpu < v.count; cpu++) {
+      if (v.state[cpu] === CpuState.OFFLINE) continue;
+      time.freeze(cpu, time.nowNs + downtimeNs);
+      v.savedPause[cpu] = v.state[cpu] as number;
+      v.setState(cpu, CpuState.PAUSED);
+    }
+    time.at(time.nowNs + downtimeNs, Action.MIG_RESUME, 0, downtimeNs, 0);
+  }
+
+  /** The pause ends on the other host: vCPUs resume, the guest is notified (unless the notification is lost). */
+  onMigResume(): void {
+    const { time, vcpus: v, scenario: s } = this.#w;
+    const downtimeNs = time.nowNs - this.#pauseStartNs;
+    this.#hostIndex = this.#resumeHost;
+    v.acct.setHost(this.host(), time.nowNs);
+    time.emit(Ev.MIG_RESUME, NaN, this.#hostIndex, downtimeNs, NaN);
+    for (let cpu = 0; cpu < v.count; cpu++) {
+      if (v.state[cpu] !== CpuState.PAUSED) continue;
+      v.setState(cpu, v.savedPause[cpu] as number);
+      if (v.processRuns(cpu)) this.#peers.scheduler.startProcessRun(cpu);
+    }
+    for (let cpu = 0; cpu < v.count; cpu++) this.#peers.interrupts.deliverPending(cpu);
+    this.#resumes++;
+    const note = s.detection.notification;
+    const lost = this.#resumes === 1 && s.faults.some((f) => f.kind === 'lost-notification');
+    if (note.enabled && lost) time.emit(Ev.FAULT, note.cpu, FaultKind.LOST_NOTIFICATION, NaN, NaN);
+    if (note.enabled && !lost) time.at(time.nowNs + this.#detectRng.latencyNs(note.latency), Action.NOTIFY, note.cpu, 0, 0);
+    if (this.#resumes === 1) this.#peers.faults.anchorReached('resume');
+  }
+}

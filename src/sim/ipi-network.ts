@@ -1,0 +1,133 @@
+/**
+ * The IPI network of the platform: every IPI sent (its sender, receiver, message, attempt and the
+ * seq of its send event), the trains in which a sender sends one message to many vCPUs one send
+ * cost apart, delivery after a drawn latency (plus injected delays), and losses.
+ */
+import { assert } from '../core/assert.js';
+import type { Rng } from '../core/rng.js';
+import { CpuState, Ev, Msg, type MsgCode } from '../format/event-kinds.js';
+import { Action, MAX_IPIS } from './actions.js';
+import type { IpiPart, Parts, World } from './parts.js';
+
+/** One message sent to many vCPUs in order. */
+interface Train {
+  readonly src: number;
+  readonly dsts: readonly number[];
+  readonly msg: MsgCode;
+  readonly attempt: number;
+  readonly then: (() => void) | null;
+  next: number;
+}
+
+/** The parts the IPI network uses. */
+type Peers = Pick<Parts, 'platform' | 'faults' | 'interrupts' | 'protocol'>;
+
+/** The IPIs of one simulation. */
+export class IpiNetwork implements IpiPart {
+  readonly #w: World;
+  readonly #peers: Peers;
+  readonly #rng: Rng;
+  readonly #src: number[] = [];
+  readonly #dst: number[] = [];
+  readonly #msg: MsgCode[] = [];
+  readonly #attempt: number[] = [];
+  readonly #seq: number[] = [];
+  readonly #lost: boolean[] = [];
+  readonly #trains = new Map<number, Train>();
+  #nextTrain = 0;
+
+  constructor(world: World, peers: Peers) {
+    this.#w = world;
+    this.#peers = peers;
+    this.#rng = world.streams.stream('ipi');
+  }
+
+  src(ipi: number): number {
+    return this.#src[ipi] as number;
+  }
+
+  msg(ipi: number): MsgCode {
+    return this.#msg[ipi] as MsgCode;
+  }
+
+  attempt(ipi: number): number {
+    return this.#attempt[ipi] as number;
+  }
+
+  seq(ipi: number): number {
+    return this.#seq[ipi] as number;
+  }
+
+  sharedLatencyNs(): number {
+    return this.#rng.latencyNs(this.#peers.platform.host().latency.ack);
+  }
+
+  send(src: number, dsts: readonly number[], msg: MsgCode, attempt: number, then: (() => void) | null): void {
+    if (dsts.length === 0) {
+      then?.();
+      return;
+    }
+    const id = this.#nextTrain++;
+    this.#trains.set(id, { src, dsts, msg, attempt, then, next: 0 });
+    this.sendTrainNext(id);
+  }
+
+  /** The next IPI of a train leaves its sender. */
+  sendTrainNext(trainId: number): void {
+    const train = this.#trains.get(trainId);
+    assert(train !== undefined, () => `train ${trainId}`);
+    this.#sendOne(train.src, train.dsts[train.next] as number, train.msg, train.attempt);
+    train.next++;
+    if (train.next < train.dsts.length) {
+      this.#w.time.work(train.src, this.#peers.platform.host().latency.ipiSendNs, Action.TRAIN_NEXT, trainId);
+      return;
+    }
+    this.#trains.delete(trainId);
+    train.then?.();
+  }
+
+  #sendOne(src: number, dst: number, msg: MsgCode, attempt: number): void {
+    const time = this.#w.time;
+    const seq = time.emit(Ev.IPI_SEND, src, dst, msg, attempt);
+    const ipi = this.#src.length;
+    assert(ipi < MAX_IPIS, 'IPI count bounded');
+    this.#src.push(src);
+    this.#dst.push(dst);
+    this.#msg.push(msg);
+    this.#attempt.push(attempt);
+    this.#seq.push(seq);
+    this.#lost.push(this.#peers.faults.loseIpi(dst, msg));
+    const lat = this.#peers.platform.host().latency;
+    const delayNs = this.#rng.latencyNs(msg === Msg.ACK ? lat.ack : lat.ipi) + this.#peers.faults.extraDelayNs(dst, msg);
+    time.at(time.nowNs + delayNs, Action.IPI_DELIVER, dst, ipi, 0);
+  }
+
+  /** An IPI reaches its receiver (or is lost). */
+  onDeliver(ipi: number): void {
+    const w = this.#w;
+    const dst = this.#dst[ipi] as number;
+    const src = this.#src[ipi] as number;
+    const msg = this.#msg[ipi] as MsgCode;
+    const seq = this.#seq[ipi] as number;
+    const st = w.vcpus.state[dst];
+    // Nobody is there to take an IPI sent to an offline vCPU.
+    if (this.#lost[ipi] === true || st === CpuState.OFFLINE) {
+      w.time.emit(Ev.IPI_LOST, dst, src, msg, seq);
+      return;
+    }
+    w.time.emit(Ev.IPI_RECV, dst, src, msg, seq);
+    const interrupts = this.#peers.interrupts;
+    if (msg === Msg.ACK) {
+      // The store is seen at once unless the reader is frozen or busy writing code: then when it
+      // next polls (or takes it as an interrupt).
+      if (st === CpuState.HUNG || st === CpuState.PAUSED || st === CpuState.PATCHING) interrupts.raise(dst, ipi);
+      else this.#peers.protocol.onAck(src, this.#attempt[ipi] as number);
+      return;
+    }
+    if (interrupts.polls(dst) && (w.vcpus.pending[dst] as number[]).length === 0) {
+      interrupts.pollIpi(dst, ipi);
+      return;
+    }
+    interrupts.raise(dst, ipi);
+  }
+}

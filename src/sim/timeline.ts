@@ -1,0 +1,132 @@
+/**
+ * Virtual time: the totally ordered action queue, the current instant, the event log, and the
+ * freezes of each vCPU (migration pause, hang, offline) that push back the work it was doing.
+ *
+ * Two kinds of timed actions:
+ * - clock actions ({@link Timeline.at}) happen at their time whatever the vCPU does;
+ * - work actions ({@link Timeline.work}, {@link Timeline.after}) are work a vCPU does: when the
+ *   vCPU is frozen they are pushed back by the freeze's length, or dropped if it never ends.
+ */
+import { assert } from '../core/assert.js';
+import { EventQueue, newQueueItem } from '../core/event-queue.js';
+import { Action } from './actions.js';
+import type { EventLog } from './event-log.js';
+
+const F_WORK = 1;
+/** Most callbacks waiting at once (a runaway protocol, not a large run). */
+const MAX_CALLBACKS = 1 << 24;
+
+/** Handles one action popped from the queue. */
+export type ActionHandler = (action: number, cpu: number, arg: number, gen: number) => void;
+
+/** The clock, queue, log and per-vCPU freezes of one simulation. */
+export class Timeline {
+  readonly #log: EventLog;
+  readonly #queue = new EventQueue();
+  readonly #item = newQueueItem();
+  readonly #freezeStart: number[][];
+  readonly #freezeEnd: number[][];
+  readonly #callbacks = new Map<number, () => void>();
+  #nextCallback = 0;
+  #now = 0;
+
+  constructor(vcpus: number, log: EventLog) {
+    assert(vcpus >= 1, 'a timeline needs vCPUs');
+    this.#log = log;
+    this.#freezeStart = Array.from({ length: vcpus }, () => []);
+    this.#freezeEnd = Array.from({ length: vcpus }, () => []);
+  }
+
+  /** The current simulated instant. */
+  get nowNs(): number {
+    return this.#now;
+  }
+
+  /** Appends an event at the current instant; returns its seq. Unused values are NaN. */
+  emit(kind: number, cpu: number, a: number, b: number, c: number): number {
+    return this.#log.emit(this.#now, kind, cpu, a, b, c);
+  }
+
+  /**
+   * Pops and handles every action with time <= `untilNs`, while `going()` holds (the state "at"
+   * that instant).
+   */
+  runUntil(untilNs: number, going: () => boolean, handle: ActionHandler): void {
+    const item = this.#item;
+    const q = this.#queue;
+    while (going() && q.peekTimeNs() <= untilNs) {
+      q.pop(item);
+      if ((item.flags & F_WORK) !== 0 && this.#deferFrozen()) continue;
+      assert(item.tNs >= this.#now, 'time never goes back');
+      this.#now = item.tNs;
+      handle(item.action, item.cpu, item.arg, item.gen);
+    }
+  }
+
+  /** A clock action at `tNs`. */
+  at(tNs: number, action: number, cpu: number, arg: number, gen: number): void {
+    this.#queue.push(tNs, action, cpu, arg, gen, 0);
+  }
+
+  /** A work action of `cpu`, `delayNs` of its work from now (from its thaw if it is frozen now). */
+  work(cpu: number, delayNs: number, action: number, arg: number): void {
+    const epoch = (this.#freezeStart[cpu] as number[]).length;
+    // Work given to a vCPU that is frozen right now starts when every freeze on it has thawed, or never.
+    const thawNs = this.#thawNs(cpu);
+    if (thawNs === Infinity) return;
+    this.#queue.push(Math.max(thawNs, this.#now) + delayNs, action, cpu, arg, 0, F_WORK | (epoch << 1));
+  }
+
+  /** Runs `fn` after `delayNs` of work on `cpu`. */
+  after(cpu: number, delayNs: number, fn: () => void): void {
+    assert(this.#callbacks.size < MAX_CALLBACKS, 'waiting callbacks bounded');
+    const id = this.#nextCallback++;
+    this.#callbacks.set(id, fn);
+    this.work(cpu, delayNs, Action.CALLBACK, id);
+  }
+
+  /** Runs the callback `id` (its work is done). */
+  onCallback(id: number): void {
+    const fn = this.#callbacks.get(id);
+    assert(fn !== undefined, () => `callback ${id}`);
+    this.#callbacks.delete(id);
+    fn();
+  }
+
+  /** `cpu` is frozen from now until `endNs` (Infinity: for good). */
+  freeze(cpu: number, endNs: number): void {
+    assert(endNs >= this.#now, 'a freeze ends after it begins');
+    (this.#freezeStart[cpu] as number[]).push(this.#now);
+    (this.#freezeEnd[cpu] as number[]).push(endNs);
+  }
+
+  // When the freezes active now on a vCPU end (now when none is active; Infinity if one never ends).
+  #thawNs(cpu: number): number {
+    const starts = this.#freezeStart[cpu] as number[];
+    const ends = this.#freezeEnd[cpu] as number[];
+    let thaw = this.#now;
+    for (let f = 0; f < starts.length; f++) {
+      if ((starts[f] as number) <= this.#now && (ends[f] as number) > this.#now) thaw = Math.max(thaw, ends[f] as number);
+    }
+    return thaw;
+  }
+
+  // A work action of a frozen vCPU is pushed back by the freezes that began after it was
+  // scheduled (flags carry the vCPU's freeze count then), or dropped if one never ends.
+  #deferFrozen(): boolean {
+    const it = this.#item;
+    const epoch = it.flags >> 1;
+    const starts = this.#freezeStart[it.cpu] as number[];
+    if (epoch >= starts.length) return false;
+    const ends = this.#freezeEnd[it.cpu] as number[];
+    let t = it.tNs;
+    for (let f = epoch; f < starts.length; f++) {
+      if (t < (starts[f] as number)) continue;
+      const end = ends[f] as number;
+      if (end === Infinity) return true;
+      t += end - (starts[f] as number);
+    }
+    this.#queue.push(t, it.action, it.cpu, it.arg, it.gen, F_WORK | (starts.length << 1));
+    return true;
+  }
+}
