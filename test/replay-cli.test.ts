@@ -59,7 +59,7 @@ describe('replay state on the command line', () => {
     expect(refused.stderr).toMatch(/^migpatch: run 1 was interrupted and has no results \(its writer \(process \d+ on .+\) is gone\); migpatch prune removes it; pass --partial to replay the events it recorded\n$/);
     const shown = migpatch(['replay', 'state', '1', '--at', '5', '--db', file, '--partial', '--json'], dir);
     expect(shown.code).toBe(0);
-    expect((JSON.parse(shown.stdout) as ReplayedState).status).toBe('running');
+    expect((JSON.parse(shown.stdout) as ReplayedState).status).toBe('interrupted');
     const failed = unfinishedCopy('failed');
     const t = migpatch(['replay', 'timeline', '1', '--db', failed, '--to', '0'], dir);
     expect(t.code).toBe(2);
