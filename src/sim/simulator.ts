@@ -54,6 +54,9 @@ export class Simulation {
   readonly #context: SimProtocolContext;
   readonly #protocol: PatchProtocol;
   #ended = false;
+  // Made once: runUntil is called often by replays.
+  readonly #going = (): boolean => !this.#ended;
+  readonly #handle = (action: number, cpu: number, arg: number, gen: number): void => this.#dispatch(action, cpu, arg, gen);
 
   constructor(scenario: Scenario, seed: number, log: EventLog) {
     const g = scenario.guest;
@@ -85,7 +88,7 @@ export class Simulation {
 
   /** Processes every action with time <= `untilNs` (the state "at" that instant). */
   runUntil(untilNs: number): void {
-    this.#w.time.runUntil(untilNs, () => !this.#ended, (action, cpu, arg, gen) => this.#dispatch(action, cpu, arg, gen));
+    this.#w.time.runUntil(untilNs, this.#going, this.#handle);
   }
 
   /** Whether the run has reached its end. */
