@@ -4,7 +4,8 @@
 #   2. Chromium loads it with no console message at all (the report has no scripts, so any console
 #      line is an error: a parse problem, a blocked resource...);
 #   3. the rendered DOM holds the title, the metrics table and the timeline SVG with its lanes;
-#   4. a screenshot is taken and is a non-trivial PNG.
+#   4. a screenshot is taken and is a non-trivial PNG;
+#   5. the screenshot shows the timeline drawn: pixels of running and WAIT lanes (scripts/png-colours.py).
 #
 # Usage: scripts/check-report-html.sh [REPORT.html] [SCREENSHOT.png]
 #   With no report, records p8-to-p9 with the built CLI (npm run build first) into a temporary
@@ -55,6 +56,10 @@ grep -q '<th>metric</th>' "$WORK/dom.html" || fail "rendered DOM has no metrics 
 grep -q '<figure class="timeline"><svg' "$WORK/dom.html" || fail "rendered DOM has no timeline SVG"
 LANES=$(grep -o 'class="lane"' "$WORK/dom.html" | wc -l)
 (( LANES > 0 )) || fail "the timeline has no lanes"
+# Every lane draws at least one state run (a <path> inside its <g class="lane">): an empty lane
+# means the timeline lost that vCPU's intervals.
+EMPTY=$(perl -0777 -ne '$e = 0; while (/<g class="lane"[^>]*>(.*?)<\/g>/gs) { $e++ unless $1 =~ /<path /; } print $e' "$WORK/dom.html")
+(( EMPTY == 0 )) || fail "$EMPTY of $LANES timeline lanes are empty"
 
 # 4. Screenshot: a PNG of more than a few kilobytes (a blank page is ~5 KB at this size).
 timeout 120 "$CHROMIUM" "${FLAGS[@]}" --screenshot="$SHOT" --window-size=1400,2000 "file://$REPORT" \
@@ -64,4 +69,10 @@ timeout 120 "$CHROMIUM" "${FLAGS[@]}" --screenshot="$SHOT" --window-size=1400,20
 SIZE=$(stat -c %s "$SHOT")
 (( SIZE > 20000 )) || fail "screenshot is only $SIZE bytes: the page looks blank"
 
-echo "check-report-html: ok: $REPORT renders with no console messages, $LANES timeline lanes; screenshot $SHOT ($SIZE bytes)"
+# 5. The timeline is drawn in the screenshot, not only present in the DOM: pixels of the running,
+# WAIT and initiator colours (src/report/palette.ts) are on the page.
+{ read -r _ RUNNING; read -r _ WAITING; } < <(python3 "$ROOT/scripts/png-colours.py" "$SHOT" '#a8d5a2' '#d93025')
+(( RUNNING > 1000 )) || fail "the screenshot shows only $RUNNING pixels of running vCPUs: the timeline is not drawn"
+(( WAITING > 100 )) || fail "the screenshot shows only $WAITING pixels of parked (WAIT) vCPUs: the protocol window is not drawn"
+
+echo "check-report-html: ok: $REPORT renders with no console messages, $LANES timeline lanes, none empty; screenshot $SHOT ($SIZE bytes, $RUNNING running and $WAITING WAIT pixels)"

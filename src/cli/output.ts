@@ -14,8 +14,21 @@ export function renderTable(io: Output, head: readonly string[], rows: readonly 
   // No rule between body rows: long tables stay readable in a terminal.
   const chars = { mid: '', 'left-mid': '', 'mid-mid': '', 'right-mid': '' };
   const table = new Table({ head: [...head], style, chars });
-  for (const row of rows) table.push(row.map((c) => (c === null ? '' : String(c))));
+  for (const row of rows) table.push(row.map((c) => (c === null ? '' : escapeControls(String(c)))));
   return table.toString();
+}
+
+/**
+ * Makes control characters visible (`\n`, `\t`, `\x1b`, ...): a label or name typed by a user
+ * must not move the cursor, recolour the terminal or break a table's lines.
+ */
+export function escapeControls(text: string): string {
+  return text.replace(/[\u0000-\u001f\u007f-\u009f]/g, (ch) => {
+    if (ch === '\n') return '\\n';
+    if (ch === '\t') return '\\t';
+    if (ch === '\r') return '\\r';
+    return `\\x${ch.charCodeAt(0).toString(16).padStart(2, '0')}`;
+  });
 }
 
 /** Prints a value as pretty JSON (NaN and Infinity become null). */

@@ -5,11 +5,11 @@
  * slow the reader of the pipe.
  */
 import fs from 'node:fs';
-import path from 'node:path';
 import type { Writable } from 'node:stream';
 import { assert } from '../core/assert.js';
-import { InputError } from '../core/errors.js';
+import { outError, tempPathFor, type OutPlan } from './out-file.js';
 import { processOutput, type Output } from './output.js';
+import { registerTempFile, releaseTempFile } from './temp-files.js';
 
 /** Size of the chunks passed to the target: large enough to amortise a write, small enough to bound memory. */
 export const CHUNK_CHARS = 256 * 1024;
@@ -148,34 +148,39 @@ export function stdoutTarget(io: Output): ChunkTarget {
   return io === processOutput ? streamTarget(process.stdout, false) : outputTarget(io);
 }
 
+/** Awaits `p`, turning a write error into a one-line error naming the output. */
+async function named<T>(plan: OutPlan, p: Promise<T>): Promise<T> {
+  try {
+    return await p;
+  } catch (e) {
+    throw outError(plan.given, e, plan.mode === 'replace');
+  }
+}
+
 /**
  * A file written beside its destination and renamed into place by end(), so a failed or
  * interrupted export never leaves a truncated file under the name the user asked for, nor
- * destroys the file that was there. Call `checkWritable` first: errors here are late ones
- * (disk full), reported as {@link InputError} naming the file.
+ * destroys the file that was there (see `out-file.ts`). Late errors (disk full) are reported as
+ * {@link InputError} naming the file, and the temporary file is removed.
  */
-export function fileTarget(file: string): ChunkTarget {
-  const temp = path.join(path.dirname(file), `.${path.basename(file)}.${process.pid}.tmp`);
-  const stream = fs.createWriteStream(temp);
+function replaceTarget(plan: OutPlan): ChunkTarget {
+  const temp = tempPathFor(plan.file);
+  registerTempFile(temp);
+  const stream = fs.createWriteStream(temp, { flags: 'wx' });
   const inner = streamTarget(stream, true);
   let done = false;
   const removeTemp = (): void => {
     fs.rmSync(temp, { force: true });
-  };
-  const named = async <T>(p: Promise<T>): Promise<T> => {
-    try {
-      return await p;
-    } catch (e) {
-      throw new InputError(`--out ${file}: ${(e as Error).message}`);
-    }
+    releaseTempFile(temp);
   };
   return {
     write: (chunk) => inner.write(chunk),
-    drain: () => named(inner.drain()),
+    drain: () => named(plan, inner.drain()),
     end: async () => {
       assert(!done, 'file target ended twice');
-      await named(inner.end());
-      await named(fs.promises.rename(temp, file));
+      await named(plan, inner.end());
+      await named(plan, fs.promises.rename(temp, plan.file));
+      releaseTempFile(temp);
       done = true;
     },
     abort: () => {
@@ -187,4 +192,17 @@ export function fileTarget(file: string): ChunkTarget {
       removeTemp();
     },
   };
+}
+
+/** A FIFO or character device, written in place and never replaced; errors name the path. */
+function directTarget(plan: OutPlan): ChunkTarget {
+  const stream = fs.createWriteStream(plan.file, { flags: 'w' });
+  const inner = streamTarget(stream, true);
+  return { write: (chunk) => inner.write(chunk), drain: () => named(plan, inner.drain()), end: () => named(plan, inner.end()), abort: () => inner.abort() };
+}
+
+/** The target for a planned output: standard output, an atomic replacement, or a direct write. */
+export function outTarget(plan: OutPlan, io: Output): ChunkTarget {
+  if (plan.mode === 'stdout') return stdoutTarget(io);
+  return plan.mode === 'replace' ? replaceTarget(plan) : directTarget(plan);
 }

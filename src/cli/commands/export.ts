@@ -6,10 +6,11 @@ import { performance } from 'node:perf_hooks';
 import { Option, type Command } from 'commander';
 import { InputError, InternalError } from '../../core/errors.js';
 import { checkChromeTraceFile } from '../../export/check-chrome-trace.js';
-import { fileTarget, stdoutTarget } from '../../io/chunked-writer.js';
+import { outTarget } from '../../io/chunked-writer.js';
+import { planOut } from '../../io/out-file.js';
 import { EXPORT_FORMATS, exportRun, type ExportFormat } from '../../export/export-run.js';
 import type { Output } from '../../io/output.js';
-import { checkWritable, withTrace } from '../trace-access.js';
+import { withTrace } from '../trace-access.js';
 
 interface ExportOptions {
   format: ExportFormat;
@@ -26,22 +27,23 @@ export function registerExport(program: Command, io: Output): void {
     .description('write a run as Chrome Trace Event JSON for the Perfetto UI')
     .argument('<run>', 'run id or last')
     .addOption(new Option('--format <format>', 'output format').choices(EXPORT_FORMATS).default('chrome'))
-    .option('--out <file>', 'write to this file instead of stdout (replaced only once the export succeeds)')
+    .option('--out <file>', 'write to this file (- for stdout); a regular file is replaced only once the export succeeds, a FIFO or device is written in place')
     .option('--partial', 'export a run that did not complete (running, interrupted or failed) from its events so far')
     .option('--check', 'read the written file back and check its structure (needs --out)')
     .option('--db <path>', 'trace database (default $MIGPATCH_DB or traces/migpatch.db)')
     .action(async (ref: string, opts: ExportOptions) => {
-      if (opts.check === true && opts.out === undefined) throw new InputError('--check needs --out FILE (the file is read back)');
-      const file = opts.out;
-      if (file !== undefined) checkWritable(file);
+      const plan = planOut(opts.out ?? '-');
+      if (opts.check === true && plan.mode !== 'replace') throw new InputError('--check needs --out FILE, a regular file (it is read back)');
       // Hundreds of megabytes of JSON are of no use on a screen.
-      if (file === undefined && io.isTty) throw new InputError('the trace is JSON for Perfetto: write it with --out FILE or redirect stdout');
+      if (plan.mode === 'stdout' && io.isTty) throw new InputError('the trace is JSON for Perfetto: write it with --out FILE or redirect stdout');
       const started = performance.now();
-      const done = await withTrace(opts.db, (db) =>
-        exportRun(db, ref, () => (file === undefined ? stdoutTarget(io) : fileTarget(file)), { partial: opts.partial === true }));
-      if (file === undefined) return;
+      const done = await withTrace(opts.db, (db) => exportRun(db, ref, () => outTarget(plan, io), { partial: opts.partial === true }));
+      if (plan.mode === 'stdout') return;
+      // Written in place (a FIFO, /dev/stdout): the summary must not mix with the JSON.
+      const say = plan.mode === 'direct' ? io.err.bind(io) : io.out.bind(io);
+      const file = plan.given;
       const s = done.stats;
-      io.out(
+      say(
         `run ${done.run.runId} (${done.run.scenarioName}) exported to ${file}${s.partial ? ` (partial: ${done.run.status})` : ''}: ` +
           `${s.events} events (${s.byPhase.X} slices, ${s.flows} IPI flows, ${s.byPhase.C} counter samples, ${s.vcpus} vCPU tracks), ` +
           `${(done.bytes / 1e6).toFixed(1)} MB in ${((performance.now() - started) / 1000).toFixed(2)} s` +

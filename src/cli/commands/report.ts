@@ -12,7 +12,8 @@ import { parseFailOn, requireBaselineFor, type FailOnRule } from '../../report/f
 import { createGroupReport, distributionFigureName } from '../../report/group-report.js';
 import { DEFAULT_ALPHA, DEFAULT_THRESHOLD_PCT } from '../../stats/verdict.js';
 import type { Output } from '../../io/output.js';
-import { checkWritable, withTrace, writeOutFile } from '../trace-access.js';
+import { planOut, writeOutSync, type OutPlan } from '../../io/out-file.js';
+import { withTrace } from '../trace-access.js';
 import { parseThreshold } from './diff.js';
 
 interface ReportOptions {
@@ -49,7 +50,7 @@ export function registerReport(program: Command, io: Output): void {
     .option('--baseline-group <name>', 'with --group: compare with this group (Mann-Whitney U per metric); exit 1 when a metric is worse')
     .option('--threshold <pct>', `with --baseline-group: smallest change of medians that counts, in percent (default ${DEFAULT_THRESHOLD_PCT})`, parseThreshold)
     .addOption(new Option('--format <format>', 'md or html (default: html when --out ends in .html, else md)').choices(REPORT_FORMATS))
-    .option('--out <file>', 'write the report to FILE (default stdout). A Markdown report writes its SVG charts beside '
+    .option('--out <file>', 'write the report to FILE (default or -: stdout; a regular file is replaced atomically, a FIFO or device written in place). A Markdown report writes its SVG charts beside '
       + 'it (report.md -> report-timeline.svg, report-accounting.svg); on stdout it has no charts. HTML is one self-contained file')
     .addOption(new Option('--fail-on <expr>', 'exit 1 (the report is still written) when METRIC (>|>=|<|<=) [+|-]NUMBER[%] '
       + 'holds, e.g. violations>0, accounting_error_after>0.01, or quiesce_ns>+10% (with %: change from --baseline); repeatable')
@@ -79,32 +80,39 @@ function checkReportMode(ref: string | undefined, opts: ReportOptions): void {
   if (opts.threshold !== undefined && opts.baselineGroup === undefined) throw new InputError('--threshold needs --baseline-group');
 }
 
-/** Checks `--out` (and, for Markdown, the figure files beside it) before any work. */
-function checkOut(out: string | null, format: ReportFormat, figures: readonly string[]): void {
-  if (out === null) return;
-  checkWritable(out);
-  if (format === 'md') for (const name of figures) checkWritable(figurePath(out, name));
+/**
+ * Checks `--out` (and, for Markdown, the figure files beside it) before any work; returns the plan
+ * of the report's file, or null for standard output.
+ */
+function checkOut(out: string | undefined, format: ReportFormat, figures: readonly string[]): OutPlan | null {
+  if (out === undefined || out === '-') return null;
+  const plan = planOut(out);
+  if (format === 'md') for (const name of figures) planOut(figurePath(out, name));
+  return plan;
 }
 
-/** Writes the report to `out` (its figures beside it) and says so, or prints it. */
-function emit(io: Output, out: string | undefined, report: { readonly content: string; readonly figures: readonly FigureFile[] }, what: string): void {
-  if (!writeOutFile(out, report.content)) io.out(report.content);
-  for (const f of report.figures) writeOutFile(f.path, f.svg);
-  if (out !== undefined) {
-    const extra = report.figures.length === 0 ? '' : ` and ${report.figures.map((f) => f.path).join(', ')}`;
-    io.out(`report of ${what} written to ${out}${extra}`);
+/** Writes the report to its planned file (its figures beside it) and says so, or prints it. */
+function emit(io: Output, plan: OutPlan | null, report: { readonly content: string; readonly figures: readonly FigureFile[] }, what: string): void {
+  if (plan === null) {
+    io.out(report.content);
+    return;
   }
+  writeOutSync(plan, report.content);
+  for (const f of report.figures) writeOutSync(planOut(f.path), f.svg);
+  const extra = report.figures.length === 0 ? '' : ` and ${report.figures.map((f) => f.path).join(', ')}`;
+  // Written in place (a FIFO, /dev/stdout): the confirmation must not mix with the report.
+  (plan.mode === 'direct' ? io.err : io.out).call(io, `report of ${what} written to ${plan.given}${extra}`);
 }
 
 async function reportGroup(io: Output, group: string, opts: ReportOptions): Promise<void> {
   const format = formatOf(opts);
-  const out = opts.out ?? null;
-  checkOut(out, format, [distributionFigureName(0)]);
+  const plan = checkOut(opts.out, format, [distributionFigureName(0)]);
+  const out = plan === null ? null : plan.given;
   const report = await withTrace(opts.db, (db) => createGroupReport(db, {
     group, baselineGroup: opts.baselineGroup ?? null, format, outFile: out,
     verdict: { alpha: DEFAULT_ALPHA, thresholdPct: opts.threshold ?? DEFAULT_THRESHOLD_PCT },
   }));
-  emit(io, opts.out, report, `sweep group ${group}`);
+  emit(io, plan, report, `sweep group ${group}`);
   const worse = report.comparison?.counts.worse ?? 0;
   if (worse > 0) {
     io.err(`migpatch: ${worse} metric(s) significantly worse in group ${group} than in ${opts.baselineGroup ?? ''}`);
@@ -115,12 +123,12 @@ async function reportGroup(io: Output, group: string, opts: ReportOptions): Prom
 async function reportRun(io: Output, ref: string, opts: ReportOptions): Promise<void> {
   const format = formatOf(opts);
   requireBaselineFor(opts.failOn, opts.baseline !== undefined);
-  const out = opts.out ?? null;
-  checkOut(out, format, FIGURE_NAMES);
+  const plan = checkOut(opts.out, format, FIGURE_NAMES);
+  const out = plan === null ? null : plan.given;
   const report = await withTrace(opts.db, (db) => createReport(db, {
     run: ref, baseline: opts.baseline ?? null, format, failOn: opts.failOn, outFile: out,
   }));
-  emit(io, opts.out, report, `run ${report.runId}`);
+  emit(io, plan, report, `run ${report.runId}`);
   for (const c of report.checks) {
     if (c.status === 'exceeded') io.err(`migpatch: fail-on exceeded: ${c.message}`);
     else if (c.status === 'n/a') io.err(`migpatch: fail-on ${c.message}`);
