@@ -5,7 +5,8 @@
  * an event; the run counts them.
  */
 import { assert } from '../core/assert.js';
-import { CpuState, Ev, Invariant, ViolationDetail } from '../format/event-kinds.js';
+import { CpuState, Invariant, ViolationDetail } from '../format/event-kinds.js';
+import { emitViolation } from '../format/event-codec.js';
 import type { ProtocolSpec } from '../scenario/scenario.js';
 import { Action } from './actions.js';
 import type { Timeline } from './timeline.js';
@@ -35,7 +36,7 @@ export class InvariantChecker {
   /** Records a violation of `invariant` on `cpu` (`detail`: what broke; `value`: see the detail). */
   violation(cpu: number, invariant: number, detail: number, value: number): void {
     this.#violations++;
-    this.#time.emit(Ev.VIOLATION, cpu, invariant, detail, value);
+    emitViolation(this.#time, cpu, invariant, detail, value);
   }
 
   /** An attempt began on `initiator`: it must end within the protocol's bound. */

@@ -6,7 +6,8 @@
  */
 import { assert } from '../core/assert.js';
 import type { Rng } from '../core/rng.js';
-import { CpuState, Ev, Invariant, ViolationDetail } from '../format/event-kinds.js';
+import { CpuState, Invariant, ViolationDetail } from '../format/event-kinds.js';
+import { emitAcct, emitProcSleep, emitProcWake, emitSchedSwitch } from '../format/event-codec.js';
 import { Action } from './actions.js';
 import type { Parts, SchedulerPart, World } from './parts.js';
 
@@ -112,7 +113,7 @@ export class Scheduler implements SchedulerPart {
     }
     this.truthNs[pid] = (this.truthNs[pid] as number) + truthNs;
     this.chargedNs[pid] = (this.chargedNs[pid] as number) + chargedNs;
-    w.time.emit(Ev.ACCT, cpu, pid, truthNs, chargedNs);
+    emitAcct(w.time, cpu, pid, truthNs, chargedNs);
     this.#peers.patcher.executeRoutines(cpu, w.image.acctRoutineIds);
   }
 
@@ -181,7 +182,7 @@ export class Scheduler implements SchedulerPart {
     const w = this.#w;
     const v = w.vcpus;
     const prev = v.pid[cpu] as number;
-    w.time.emit(Ev.SCHED_SWITCH, cpu, prev >= 0 ? prev : NaN, next >= 0 ? next : NaN, NaN);
+    emitSchedSwitch(w.time, cpu, prev >= 0 ? prev : NaN, next >= 0 ? next : NaN);
     this.#peers.patcher.executeRoutines(cpu, w.image.switchRoutineIds);
     v.pid[cpu] = next;
     if (next < 0) {
@@ -262,7 +263,7 @@ export class Scheduler implements SchedulerPart {
     const g = w.scenario.guest;
     const sleepMeanNs = (g.burstMeanNs * (1 - g.utilization)) / g.utilization;
     const sleepNs = (this.#procRng[pid] as Rng).exponentialNs(sleepMeanNs);
-    w.time.emit(Ev.PROC_SLEEP, cpu, pid, sleepNs, NaN);
+    emitProcSleep(w.time, cpu, pid, sleepNs);
     this.#pstate[pid] = P_SLEEPING;
     w.time.at(w.time.nowNs + sleepNs, Action.WAKE, 0, pid, 0);
     this.#switchTo(cpu, this.#dequeue());
@@ -271,7 +272,7 @@ export class Scheduler implements SchedulerPart {
   /** A sleeping process wakes with a new burst. */
   onWake(pid: number): void {
     assert(this.#pstate[pid] === P_SLEEPING, () => `process ${pid} wakes from sleep`);
-    this.#w.time.emit(Ev.PROC_WAKE, NaN, pid, NaN, NaN);
+    emitProcWake(this.#w.time, pid);
     this.#burstLeftNs[pid] = this.#drawBurst(pid);
     this.makeRunnable(pid);
   }
