@@ -90,6 +90,7 @@ export class Faults implements FaultsPart {
       v.pid[cpu] = -1;
     }
     v.setState(cpu, CpuState.OFFLINE);
+    this.#peers.scheduler.offline(cpu);
     if (pid >= 0) this.#peers.scheduler.makeRunnable(pid);
   }
 
@@ -134,6 +135,7 @@ export class Faults implements FaultsPart {
     v.setState(cpu, v.savedHang[cpu] as number);
     if (v.processRuns(cpu)) this.#peers.scheduler.startProcessRun(cpu);
     this.#peers.interrupts.deliverPending(cpu);
+    this.#peers.scheduler.idleAgain(cpu); // an idle vCPU takes what became runnable while it hung
   }
 
   loseIpi(dst: number, msg: number): boolean {

@@ -114,6 +114,8 @@ export class Hypervisor implements PlatformPart {
       if (v.processRuns(cpu)) this.#peers.scheduler.startProcessRun(cpu);
     }
     for (let cpu = 0; cpu < v.count; cpu++) this.#peers.interrupts.deliverPending(cpu);
+    // Work conservation: vCPUs idle through the pause take what became runnable meanwhile.
+    for (let cpu = 0; cpu < v.count; cpu++) this.#peers.scheduler.idleAgain(cpu);
     this.#resumes++;
     const note = s.detection.notification;
     const lost = this.#resumes === 1 && s.faults.some((f) => f.kind === 'lost-notification');
