@@ -12,9 +12,7 @@
  * another (the export, which reads them sorted by vCPU). Pure: no clock, no I/O.
  */
 import { assert } from '../core/assert.js';
-import { CpuState, Ev } from '../format/event-kinds.js';
-import { cpuStatePid, cpuStateState, schedSwitchNextPid } from '../format/event-codec.js';
-import type { EventBatch } from '../format/trace-types.js';
+import { CpuState } from '../format/event-kinds.js';
 
 /** Receives each closed interval [startNs, endNs) of a vCPU; `pid` is NaN when no process ran. */
 export interface IntervalSink {
@@ -34,33 +32,6 @@ export class IntervalBuilder {
     this.#state = new Int8Array(vcpus).fill(CpuState.IDLE);
     this.#pid = new Float64Array(vcpus).fill(NaN);
     this.#start = new Float64Array(vcpus);
-  }
-
-  /** Number of vCPUs. */
-  get vcpus(): number {
-    return this.#state.length;
-  }
-
-  /** Current state of a vCPU. */
-  stateOf(cpu: number): number {
-    return this.#state[cpu] as number;
-  }
-
-  /**
-   * Applies event `i` of `batch` if it changes a vCPU's state or process; returns whether it did.
-   * Called once per event of every recorded run: no allocation, no decoding of other kinds.
-   */
-  apply(batch: EventBatch, i: number): boolean {
-    const kind = batch.kind[i] as number;
-    if (kind === Ev.CPU_STATE) {
-      this.setState(batch.tNs[i] as number, batch.cpu[i] as number, cpuStateState(batch, i), cpuStatePid(batch, i));
-      return true;
-    }
-    if (kind === Ev.SCHED_SWITCH) {
-      this.setProcess(batch.tNs[i] as number, batch.cpu[i] as number, schedSwitchNextPid(batch, i));
-      return true;
-    }
-    return false;
   }
 
   /** A `cpu_state` event: vCPU `cpu` enters `state` running `pid` (NaN: none) at `tNs`. */

@@ -10,6 +10,7 @@ import { Ev } from '../format/event-kinds.js';
 import type { StoredEventRow } from '../format/event-row.js';
 import { SPARSE_KIND_PREDICATE } from '../format/event-schema.js';
 import type { AttemptsTable } from './schema.js';
+import { rowOfRaw } from './event-rows.js';
 import type { TraceDb } from './trace-db.js';
 
 /**
@@ -144,6 +145,6 @@ export function* stateEventsByCpu(db: TraceDb, runId: number): Generator<StoredE
     .compile();
   const rows = db.sqlite.prepare(query.sql).raw(true).iterate(...query.parameters) as IterableIterator<(number | null)[]>;
   for (const r of rows) {
-    yield { seq: r[0] as number, tNs: r[1] as number, kind: r[2] as number, cpu: r[3] ?? null, a: r[4] ?? null, b: r[5] ?? null, c: r[6] ?? null };
+    yield rowOfRaw(r);
   }
 }

@@ -8,6 +8,7 @@ import { ColumnBatch, EVENT_BATCH_SIZE } from '../format/column-batch.js';
 import type { StoredEventRow } from '../format/event-row.js';
 import { isSparseKind, SPARSE_KIND_PREDICATE } from '../format/event-schema.js';
 import type { EventBatch, StateSnapshotRow } from '../format/trace-types.js';
+import { rowOfRaw } from './event-rows.js';
 import type { TraceDb } from './trace-db.js';
 
 /** A host of a run. */
@@ -152,6 +153,6 @@ export function* filteredEvents(db: TraceDb, runId: number, filter: EventFilter)
   const stmt = db.sqlite.prepare(`select seq, t_ns, kind, cpu, a, b, c from ${from} where ${where.join(' and ')} order by seq`);
   // Raw arrays turned into objects here: better-sqlite3 builds named-property rows slowly (~1.6x).
   for (const r of stmt.raw(true).iterate(...params) as IterableIterator<(number | null)[]>) {
-    yield { seq: r[0] as number, tNs: r[1] as number, kind: r[2] as number, cpu: r[3] ?? null, a: r[4] ?? null, b: r[5] ?? null, c: r[6] ?? null };
+    yield rowOfRaw(r);
   }
 }
