@@ -9,7 +9,7 @@ import { Ev, Invariant, ViolationDetail } from '../src/format/event-kinds.js';
 import { PROTOCOL_NAMES } from '../src/protocol/registry.js';
 import { findBuiltin } from '../src/scenario/builtins.js';
 import type { FaultSpec, ProtocolName, Scenario } from '../src/scenario/scenario.js';
-import { MemorySink } from '../src/trace/memory-sink.js';
+import { MemorySink } from './fixtures/memory-sink.js';
 import { migpatch } from './fixtures/cli.js';
 import { useTempDirs } from './fixtures/temp-db.js';
 

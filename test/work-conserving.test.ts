@@ -14,7 +14,7 @@ import type { FaultSpec, Scenario } from '../src/scenario/scenario.js';
 import { validateScenario } from '../src/scenario/validate.js';
 import { EventLog } from '../src/sim/event-log.js';
 import { Simulation } from '../src/sim/simulator.js';
-import { MemorySink } from '../src/trace/memory-sink.js';
+import { MemorySink } from './fixtures/memory-sink.js';
 
 /**
  * How long a runnable process may wait while a vCPU idles: the model wakes an idle vCPU for a
