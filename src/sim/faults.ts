@@ -50,7 +50,7 @@ export class Faults implements FaultsPart {
     const f = this.#w.scenario.faults[faultIndex];
     assert(f !== undefined, () => `fault ${faultIndex}`);
     switch (f.kind) {
-      case 'hung-cpu': return this.#onHang(this.#victim(f.cpu), f.durationNs);
+      case 'hung-cpu': return this.stall(this.#victim(f.cpu), f.durationNs, FaultKind.HUNG_CPU);
       case 'irq-off': return this.#forceIrqOff(this.#victim(f.cpu), f.durationNs);
       case 'cpu-offline': return this.#goOffline(f.cpu);
       case 'second-migration': return this.#secondMigration(f.downtimeNs);
@@ -99,15 +99,19 @@ export class Faults implements FaultsPart {
     platform.pause(0, downtimeNs, 1 - platform.hostIndex);
   }
 
-  #onHang(cpu: number, durationNs: number): void {
+  /**
+   * `cpu` stops responding for `durationNs` (-1: forever): a hang, or (`kind` steal) the hypervisor
+   * descheduling it. Refused while it is already stalled or offline.
+   */
+  stall(cpu: number, durationNs: number, kind: typeof FaultKind.HUNG_CPU | typeof FaultKind.STEAL): void {
     const { time, vcpus: v } = this.#w;
     const st = v.state[cpu];
     if (st === CpuState.HUNG || st === CpuState.OFFLINE || (st === CpuState.PAUSED && v.savedPause[cpu] === CpuState.HUNG)) {
-      time.emit(Ev.FAULT, cpu, FaultKind.REFUSED, FaultKind.HUNG_CPU, NaN); // one hang at a time
+      time.emit(Ev.FAULT, cpu, FaultKind.REFUSED, kind, NaN); // one hang at a time
       return;
     }
     const endNs = durationNs < 0 ? Infinity : time.nowNs + durationNs;
-    time.emit(Ev.FAULT, cpu, FaultKind.HUNG_CPU, durationNs, NaN);
+    time.emit(Ev.FAULT, cpu, kind, durationNs, NaN);
     time.freeze(cpu, endNs);
     if (endNs !== Infinity) time.at(endNs, Action.RECOVER, cpu, 0, 0);
     if (v.state[cpu] === CpuState.PAUSED) {

@@ -12,6 +12,7 @@ import * as m0005 from '../../migrations/0005-views.js';
 import * as m0006 from '../../migrations/0006-acct-series.js';
 import * as m0007 from '../../migrations/0007-state-snapshots.js';
 import * as m0008 from '../../migrations/0008-sweeps.js';
+import * as m0009 from '../../migrations/0009-lookups-steal-mitigations.js';
 
 /** Every migration by name. Names sort in the order they must run. */
 export const MIGRATIONS: Readonly<Record<string, Migration>> = {
@@ -23,6 +24,7 @@ export const MIGRATIONS: Readonly<Record<string, Migration>> = {
   '0006-acct-series': m0006,
   '0007-state-snapshots': m0007,
   '0008-sweeps': m0008,
+  '0009-lookups-steal-mitigations': m0009,
 };
 
 /** Names of every migration this version knows, in order. */
