@@ -1,6 +1,6 @@
 /**
  * Calibrated costs: each calibrated built-in reproduces the published figure it cites, read back
- * from real traces recorded through the same code users run; and docs/costs.md lists every field
+ * from real traces recorded through the same code users run; and docs/model.md lists every field
  * of a scenario with its value and source.
  */
 import fs from 'node:fs';
@@ -126,11 +126,13 @@ describe('stop_machine barriers cost more with more vCPUs', () => {
   });
 });
 
-describe('docs/costs.md lists every scenario field with its value and source', () => {
-  const doc = fs.readFileSync(path.join(import.meta.dirname, '..', 'docs', 'costs.md'), 'utf8');
-  // First-column paths of the table rows: | `path` | value | unit | source |
+describe('docs/model.md lists every scenario field with its value and source', () => {
+  const doc = fs.readFileSync(path.join(import.meta.dirname, '..', 'docs', 'model.md'), 'utf8');
+  // The table of the "Every default" section: | `path` | value | unit | source |
+  const from = doc.indexOf('\n### Every default\n');
+  const section = doc.slice(from, doc.indexOf('\n## ', from + 1));
   const rows = new Map<string, string[]>();
-  for (const line of doc.split('\n')) {
+  for (const line of section.split('\n')) {
     const m = /^\| `([^`]+)` \|(.*)\|\s*$/.exec(line);
     if (m !== null) rows.set(m[1] as string, (m[2] as string).split('|').map((c) => c.trim()));
   }
@@ -147,6 +149,7 @@ describe('docs/costs.md lists every scenario field with its value and source', (
   }
 
   test('every field has a row, and every row names a field', () => {
+    expect(from).toBeGreaterThan(0);
     expect([...expected].filter((p) => !rows.has(p))).toEqual([]);
     expect([...rows.keys()].filter((p) => !expected.has(p))).toEqual([]);
   });

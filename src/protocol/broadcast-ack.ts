@@ -7,10 +7,12 @@
  * 3. The initiator waits for every ACK with a timeout. On timeout it resends MSG1 (to the non-ackers,
  *    or to the whole set: `resendScope`) up to `resendLimit` times, then aborts: MSG2 to the ackers
  *    (or to the whole set: `abortScope`), nothing modified, and a retry after a backoff, up to
- *    `retryLimit` retries. An ACK that arrives for a dead attempt gets its own MSG2 at once, so no
- *    target is left waiting.
+ *    `retryLimit` retries. An ACK that arrives for a dead attempt gets its own MSG2 at once.
  * 4. With every ACK in, the initiator writes the patches and synchronises.
  * 5. MSG2 to every target; each leaves WAIT after its own instruction synchronisation.
+ *
+ * As in the seed, nothing acknowledges MSG2: a lost MSG2, or an ACK lost after the last resend
+ * with `abortScope` per-cpu, leaves its target waiting for good (docs/model.md, "Faults").
  */
 import { assert } from '../core/assert.js';
 import { Ev, Msg, Outcome, type MsgCode } from '../format/event-kinds.js';
