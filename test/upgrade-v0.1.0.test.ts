@@ -15,6 +15,15 @@ import { MIGRATION_NAMES, SCHEMA_VERSION } from '../src/trace/migrations.js';
 import { migpatch, migpatchJson } from './fixtures/cli.js';
 import { useTempDirs } from './fixtures/temp-db.js';
 
+/** The event hash the committed behaviour fixture holds for a built-in and seed (today's model). */
+function fixtureHash(scenario: string, seed: number): string {
+  const rows = JSON.parse(fs.readFileSync(path.resolve('test/fixtures/behaviour/builtins.json'), 'utf8')) as
+    { scenario: string; seed: number; eventHash: string }[];
+  const row = rows.find((r) => r.scenario === scenario && r.seed === seed);
+  if (row === undefined) throw new Error(`no fixture row for ${scenario} seed ${seed}`);
+  return row.eventHash;
+}
+
 const tempDir = useTempDirs();
 const FIXTURE = path.resolve('test/fixtures/traces/v0.1.0.db');
 
@@ -78,12 +87,16 @@ describe('the v0.1.0 trace fixture', () => {
     const metrics = migpatchJson<MetricsJson>(['metrics', '3', '--db', file], dir);
     expect(metrics.metrics.find((m) => m.name === 'attempts')?.value).toBeGreaterThan(0);
 
-    // A new run, in a new file, of the same scenario and seed as run 1: identical events.
+    // A new run, in a new file, of the same scenario and seed as run 1. The calibrated costs changed
+    // the model since 0.1.0: the diff names the new costs and the first event that differs (the
+    // detection now also sees the flush types change), and the new run has today's behaviour.
     const fresh = path.join(dir, 'new.db');
     expect(migpatch(['record', '--db', fresh, '--scenario', 'p8-to-p9', '--seed', '1'], dir).code).toBe(ExitCode.Ok);
     const diff = migpatch(['diff', '1', '1', '--db', file, '--db-b', fresh], dir);
     expect(diff.code).toBe(ExitCode.Ok);
-    expect(diff.stdout).toMatch(/events: identical \(hash [0-9a-f]+\)/);
+    expect(diff.stdout).toContain('source.latency.ipiSendNs: 250 -> 1500');
+    expect(diff.stdout).toMatch(/events: first divergence at seq 5733, /);
+    expect(diff.stdout).toContain(`hash ${fixtureHash('p8-to-p9', 1)}`);
 
     const report = migpatch(['report', '1', '--db', file], dir);
     expect(report.code).toBe(ExitCode.Ok);
@@ -131,8 +144,10 @@ describe('the v0.1.0 trace fixture', () => {
     expect(header(file).userVersion).toBe(SCHEMA_VERSION);
     const after = contents(file) as { runs: { event_hash: string }[] };
     expect(after.runs.slice(0, 15)).toEqual(kept.runs);
-    // Same scenario and seed as run 2, recorded by 0.1.0: the same events.
-    expect(after.runs[15]!.event_hash).toBe(after.runs[1]!.event_hash);
+    // Same scenario and seed as run 2, recorded by 0.1.0: today's events (the behaviour fixture's),
+    // not 0.1.0's, since the calibrated costs changed the model.
+    expect(after.runs[15]!.event_hash).toBe(fixtureHash('hung-cpu', 2));
+    expect(after.runs[15]!.event_hash).not.toBe(after.runs[1]!.event_hash);
   });
 
   it('upgrade refuses a missing or empty file with exit 2', () => {
