@@ -56,11 +56,12 @@ describe('record, runs, metrics, scenarios', () => {
   test('scenarios lists every built-in; --json prints each in full, ready to edit and load', () => {
     const dir = tempDir();
     const list = migpatch(['scenarios'], dir);
-    for (const name of ['p8-to-p9', 'p9-to-p8', 'p9-to-p10', 'same-hardware', 'numa-change', 'x86-tsc', 'lost-ipi', 'hung-cpu', 'no-quiesce', 'e1080-1920']) {
+    for (const name of ['p8-to-p9', 'p9-to-p8', 'p9-to-p10', 'same-hardware', 'numa-change', 'x86-tsc', 'lost-ipi', 'hung-cpu', 'no-quiesce', 'e1080-1920',
+      'kvm-80vcpu', 'shared-lpar-steal', 'p8-to-p9-bigcore', 'lpm-entry-flush']) {
       expect(list.stdout).toContain(name);
     }
     const all = migpatchJson<{ name: string; guest: { vcpus: number } }[]>(['scenarios'], dir);
-    expect(all).toHaveLength(10);
+    expect(all).toHaveLength(14);
     const edited = { ...all.find((s) => s.name === 'p8-to-p9')!, name: 'mine', guest: { ...all[0]!.guest, vcpus: 8 } };
     fs.writeFileSync(path.join(dir, 'mine.json'), JSON.stringify(edited));
     const r = migpatchJson<RecordJson>(['record', '--scenario', './mine.json', '--db', 'x.db'], dir);

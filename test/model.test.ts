@@ -88,9 +88,15 @@ describe('Precopy', () => {
 });
 
 describe('characteristics and variants', () => {
-  test('POWER8 -> POWER9 differs in PVR and PURR behaviour only', () => {
-    expect(maskNames(differenceMask(p8, p9))).toEqual(['pvr', 'purr']);
+  test('POWER8 -> POWER9 differs in PVR, PURR behaviour and the flush types firmware reports', () => {
+    // Both flush on kernel entry; the L1D flush (ori30 -> mttrig) and STF barrier (hwsync;ori -> eieio) differ.
+    expect(maskNames(differenceMask(p8, p9))).toEqual(['pvr', 'purr', 'l1d_flush', 'stf_barrier']);
     expect(differenceMask(p9, p9)).toBe(0);
+  });
+
+  test('a compatibility mode shows the logical PVR: POWER9 in POWER8 mode differs from POWER8 in PURR and flush types only', () => {
+    const p9InP8Mode: HostSpec = { ...p9, compatMode: 'POWER8' };
+    expect(maskNames(differenceMask(p8, p9InP8Mode))).toEqual(['purr', 'l1d_flush', 'stf_barrier']);
   });
 
   test('variant names follow the selecting characteristic', () => {

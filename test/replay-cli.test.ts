@@ -36,16 +36,16 @@ function unfinishedCopy(status: 'running' | 'failed'): string {
 
 describe('replay state on the command line', () => {
   test('prints a table per section; --json gives the same data', () => {
-    const r = migpatch(['replay', 'state', '1', '--at', '1195109471', '--db', dbPath], dir);
+    const r = migpatch(['replay', 'state', '1', '--at', '1195125000', '--db', dbPath], dir);
     expect(r.stderr).toBe('');
     expect(r.code).toBe(0);
-    expect(r.stdout).toMatch(/run 1\s*│ at 1195109471 ns \(1\.195 s\)/);
+    expect(r.stdout).toMatch(/run 1\s*│ at 1195125000 ns \(1\.195 s\)/);
     expect(r.stdout).toMatch(/protocol phase\s*│ patching/);
     expect(r.stdout).toMatch(/host\s*│ 1 destination: p9-dst \(POWER9\)/);
     for (const section of ['vCPUs', 'routines', 'processes']) expect(r.stdout).toContain(`\n${section}\n`);
     expect(r.stdout).toMatch(/│ 1\s+│ wait\s+│ \d+\s+│/);
-    const s = JSON.parse(migpatch(['replay', 'state', '1', '--at', '1195109471', '--db', dbPath, '--json'], dir).stdout) as ReplayedState;
-    expect(s).toMatchObject({ runId: 1, atNs: 1195109471, protocol: { phase: 'patching', attempt: 1 }, host: { hostId: 1 } });
+    const s = JSON.parse(migpatch(['replay', 'state', '1', '--at', '1195125000', '--db', dbPath, '--json'], dir).stdout) as ReplayedState;
+    expect(s).toMatchObject({ runId: 1, atNs: 1195125000, protocol: { phase: 'patching', attempt: 1 }, host: { hostId: 1 } });
     expect(s.vcpus).toHaveLength(16);
     expect(s.processes).toHaveLength(32);
     expect(s.routines.map((x) => x.routine)).toEqual(['acct.purr_to_cputime', 'cpu.feature_fixups', 'numa.distance_table']);

@@ -243,8 +243,11 @@ describe('scenarioFieldDocs', () => {
     expect(docs.every((d) => d.doc.length > 0)).toBe(true);
     expect(docs.find((d) => d.path === 'run.durationNs')).toMatchObject({ unit: 'ns', type: 'integer 1..3600000000000' });
     expect(docs.filter((d) => d.defaulted).map((d) => d.path)).toEqual([
-      'source.purr', 'source.timebaseHz', 'source.latency', 'destination.purr', 'destination.timebaseHz', 'destination.latency',
-      'guest.kernelEntriesPerSec', 'protocol.stopMachine', 'protocol.int3Poke',
+      'source.purr', 'source.timebaseHz', 'source.latency', 'source.idleWake', 'source.steal', 'source.mitigations',
+      'source.compatMode', 'source.bigCore',
+      'destination.purr', 'destination.timebaseHz', 'destination.latency', 'destination.idleWake', 'destination.steal',
+      'destination.mitigations', 'destination.compatMode', 'destination.bigCore',
+      'guest.kernelEntriesPerSec', 'protocol.stopMachine', 'protocol.stopMachine.ackNsPerCpu', 'protocol.int3Poke',
       'faults[kind=hung-cpu].after', 'faults[kind=irq-off].after', 'faults[kind=cpu-offline].after',
       'faults[kind=second-migration].after',
     ]);

@@ -15,6 +15,15 @@ import { MIGRATION_NAMES, SCHEMA_VERSION } from '../src/trace/migrations.js';
 import { migpatch, migpatchJson } from './fixtures/cli.js';
 import { useTempDirs } from './fixtures/temp-db.js';
 
+/** The event hash the committed behaviour fixture holds for a built-in and seed (today's model). */
+function fixtureHash(scenario: string, seed: number): string {
+  const rows = JSON.parse(fs.readFileSync(path.resolve('test/fixtures/behaviour/builtins.json'), 'utf8')) as
+    { scenario: string; seed: number; eventHash: string }[];
+  const row = rows.find((r) => r.scenario === scenario && r.seed === seed);
+  if (row === undefined) throw new Error(`no fixture row for ${scenario} seed ${seed}`);
+  return row.eventHash;
+}
+
 const tempDir = useTempDirs();
 /**
  * Each schema a release left behind, with its header: release 0.1.0 (schema 8, unstamped), and
@@ -88,14 +97,16 @@ describe(`the ${fx.name} trace fixture`, () => {
     const metrics = migpatchJson<MetricsJson>(['metrics', '3', '--db', file], dir);
     expect(metrics.metrics.find((m) => m.name === 'attempts')?.value).toBeGreaterThan(0);
 
-    // A new run, in a new file, of the same scenario, seed and protocol as run 3: identical events.
-    // (x86-tsc, SMT1: since 0.1.0 the scheduler places processes on idle cores first, which moves
-    // them on SMT hosts, so p8-to-p9 runs no longer reproduce 0.1.0's events; SMT1 ones do.)
+    // A new run, in a new file, of the same scenario and seed as run 1. The model changed since 0.1.0
+    // (calibrated costs, a work-conserving scheduler): the diff names the changed parameters and the
+    // first event that differs, and the new run has today's behaviour (the behaviour fixture's hash).
     const fresh = path.join(dir, 'new.db');
-    expect(migpatch(['record', '--db', fresh, '--scenario', 'x86-tsc', '--seed', '3', '--protocol', 'stop-machine'], dir).code).toBe(ExitCode.Ok);
-    const diff = migpatch(['diff', '3', '1', '--db', file, '--db-b', fresh], dir);
+    expect(migpatch(['record', '--db', fresh, '--scenario', 'p8-to-p9', '--seed', '1'], dir).code).toBe(ExitCode.Ok);
+    const diff = migpatch(['diff', '1', '1', '--db', file, '--db-b', fresh], dir);
     expect(diff.code).toBe(ExitCode.Ok);
-    expect(diff.stdout).toMatch(/events: identical \(hash [0-9a-f]+\)/);
+    expect(diff.stdout).toContain('source.latency.ipiSendNs: 250 -> 1500');
+    expect(diff.stdout).toMatch(/events: first divergence at seq \d+, /);
+    expect(diff.stdout).toContain(`hash ${fixtureHash('p8-to-p9', 1)}`);
 
     const report = migpatch(['report', '1', '--db', file], dir);
     expect(report.code).toBe(ExitCode.Ok);
@@ -143,8 +154,10 @@ describe(`the ${fx.name} trace fixture`, () => {
     expect(header(file).userVersion).toBe(SCHEMA_VERSION);
     const after = contents(file) as { runs: { event_hash: string }[] };
     expect(after.runs.slice(0, 15)).toEqual(kept.runs);
-    // Same scenario, seed and protocol as run 3, recorded by 0.1.0 (SMT1, see above): the same events.
-    expect(after.runs[15]!.event_hash).toBe(after.runs[2]!.event_hash);
+    // Same scenario and seed as run 2, recorded by 0.1.0: today's events (the behaviour fixture's),
+    // not 0.1.0's, since the calibrated costs changed the model.
+    expect(after.runs[15]!.event_hash).toBe(fixtureHash('hung-cpu', 2));
+    expect(after.runs[15]!.event_hash).not.toBe(after.runs[1]!.event_hash);
   });
 
   it('is upgraded by sweep, which adds its group beside sweep-1', () => {
@@ -157,8 +170,7 @@ describe(`the ${fx.name} trace fixture`, () => {
     const after = contents(file) as { runs: { group_name: string | null; event_hash: string }[] };
     expect(after.runs.slice(0, 15)).toEqual(kept.runs);
     expect(after.runs.slice(15).map((x) => x.group_name)).toEqual(['after-upgrade', 'after-upgrade']);
-    // Seed 1 with 8 vCPUs into the upgraded file: the same events as into a new file (the model has
-    // changed since 0.1.0 on SMT hosts, so run 4 of sweep-1 is no longer the reference).
+    // Seed 1 with 8 vCPUs into the upgraded file: the same events as into a new file.
     const fresh = migpatch(['record', '--db', path.join(dir, 'fresh.db'), '--scenario', 'p8-to-p9', '--set', 'guest.vcpus=8', '--seed', '1', '--json'], dir);
     expect(after.runs[15]!.event_hash).toBe((JSON.parse(fresh.stdout) as { eventHash: string }).eventHash);
   });

@@ -17,7 +17,8 @@ export interface LatencyDist {
 }
 
 /** The streams a run uses. Adding a name never changes the draws of the others. */
-export type StreamName = 'workload' | 'irq' | 'ipi' | 'migration' | 'detection' | 'faults' | 'protocol' | 'exec';
+export type StreamName =
+  | 'workload' | 'irq' | 'ipi' | 'migration' | 'detection' | 'faults' | 'protocol' | 'exec' | 'steal' | 'wake';
 
 interface RawGenerator {
   next(): number;

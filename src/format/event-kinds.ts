@@ -191,17 +191,21 @@ export const DetectSource = { NOTIFICATION: 1, POLLING: 2 } as const;
 export const FaultKind = {
   LOST_IPI: 1, HUNG_CPU: 2, CPU_RECOVERED: 3, DELAYED_IPI: 4, IRQ_OFF: 5, CPU_OFFLINE: 6, SECOND_MIGRATION: 7,
   LOST_NOTIFICATION: 8, REFUSED: 9,
+  /** The hypervisor deschedules a vCPU (shared-processor steal); param: how long; cpu_recovered ends it. */
+  STEAL: 10,
 } as const;
 
 /** Names of the fault kinds, indexed by code. */
 export const FAULT_KIND_NAMES: readonly string[] = [
   '', 'lost_ipi', 'hung_cpu', 'cpu_recovered', 'delayed_ipi', 'irq_off', 'cpu_offline', 'second_migration',
-  'lost_notification', 'refused',
+  'lost_notification', 'refused', 'steal',
 ];
 
 /** Characteristics compared by the detector; bit i of a diff mask is CHARACTERISTICS[i]. */
 export const CHARACTERISTICS = [
   'pvr', 'purr', 'sockets', 'chips', 'cores', 'smt', 'numa_nodes', 'numa_generation', 'timebase_hz',
+  // Security-mitigation flush types as firmware reports them (H_GET_CPU_CHARACTERISTICS).
+  'l1d_flush', 'entry_flush', 'stf_barrier',
 ] as const;
 
 /** Looks up a kind's description by code. */

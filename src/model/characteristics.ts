@@ -10,7 +10,8 @@ import { processorInfo } from '../scenario/catalog.js';
 export function characteristicValue(host: HostSpec, c: Characteristic): string {
   switch (c) {
     case 'pvr':
-      return `0x${processorInfo(host.processor).pvr.toString(16).padStart(8, '0')}`;
+      // In a compatibility mode the partition reads the logical PVR, not the real processor's.
+      return `0x${processorInfo(host.compatMode ?? host.processor).pvr.toString(16).padStart(8, '0')}`;
     case 'purr':
       // The OS knows the PURR behaviour from the PVR; a scenario override models a firmware mode.
       return host.purr ?? 'none';
@@ -28,6 +29,12 @@ export function characteristicValue(host: HostSpec, c: Characteristic): string {
       return String(host.numa.generation);
     case 'timebase_hz':
       return String(host.timebaseHz);
+    case 'l1d_flush':
+      return host.mitigations.l1dFlush;
+    case 'entry_flush':
+      return host.mitigations.entryFlush ? 'on' : 'off';
+    case 'stf_barrier':
+      return host.mitigations.stfBarrier;
   }
 }
 

@@ -9,11 +9,19 @@
  *
  * Both change rate only when a thread of the core changes busy state, so each core is advanced
  * lazily to "now" just before such a change or a read.
+ *
+ * A "core" here is the group of threads that share PURR cycles: the physical core, or on a POWER9
+ * big-core host each SMT4 half of an SMT8 core (k counts the busy threads of the vCPU's half).
  */
 import { assert } from '../core/assert.js';
 import type { HostSpec, PurrMode } from '../scenario/scenario.js';
 import { hostCores } from '../scenario/host-shape.js';
 import { coreOf } from './topology.js';
+
+/** Threads that share PURR cycles: an SMT4 half on a big-core host, else the whole core. */
+export function purrGroupThreads(host: HostSpec): number {
+  return host.bigCore ? host.smt / 2 : host.smt;
+}
 
 /** What an accounting sample reads. */
 export interface SampleReading {
@@ -54,10 +62,10 @@ export class ThreadAccounting {
   /** Moves every vCPU to `host` (at resume). Only allowed while no thread is busy. */
   setHost(host: HostSpec, nowNs: number): void {
     for (let cpu = 0; cpu < this.#vcpus; cpu++) assert(this.#busy[cpu] === 0, () => `vCPU ${cpu} busy at host change`);
-    this.#smt = host.smt;
+    this.#smt = purrGroupThreads(host);
     this.#purr = host.purr;
     this.#rateHz = host.timebaseHz;
-    const cores = hostCores(host);
+    const cores = hostCores(host) * (host.smt / this.#smt);
     this.#coreLastNs = new Float64Array(cores).fill(nowNs);
     this.#coreBusy = new Int32Array(cores);
   }

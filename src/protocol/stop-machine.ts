@@ -6,7 +6,10 @@
  * `wakeSchedNs`, and the vCPU runs nothing else: state wait). Every vCPU, the initiator included,
  * then goes through four counting barriers PREPARE -> DISABLE_IRQ -> RUN -> EXIT: `set_state` resets
  * the counter to the number of vCPUs, each acknowledges the state it sees, and the last to
- * acknowledge advances the state, which the others see after a cache-line transfer. Only the
+ * acknowledge advances the state, which the others see after a cache-line transfer. Each
+ * acknowledgement is an atomic on the counter's one cache line, which the vCPUs take in turn
+ * (`ackNsPerCpu` each): a barrier of N vCPUs lasts at least N of them, so the cost grows with N.
+ * Only the
  * initiator patches, in RUN, before acknowledging it. There is no timeout: a vCPU that never
  * arrives stalls everyone until the liveness bound (`attemptBoundNs`) reports it.
  *
@@ -42,6 +45,8 @@ export class StopMachine extends PhasedProtocol<Phase> implements PatchProtocol 
   /** last-arrival: vCPUs that ran the callback and spin until the patch is in. */
   #arrived: number[] = [];
   #left = 0;
+  /** When the barrier counter's cache line is next free: acknowledgements take it one at a time. */
+  #lineFreeNs = 0;
 
   constructor(ctx: ProtocolContext, patcher: Patcher) {
     super(ctx, 'idle', ['idle', 'done']);
@@ -124,8 +129,16 @@ export class StopMachine extends PhasedProtocol<Phase> implements PatchProtocol 
     });
   }
 
-  // ack_state: the last acknowledgement advances the state; the others see it later.
+  // ack_state's atomic decrement waits for the counter's cache line, then holds it ackNsPerCpu.
   #ack(cpu: number): void {
+    const nowNs = this.ctx.nowNs();
+    const doneNs = Math.max(nowNs, this.#lineFreeNs) + this.ctx.spec.stopMachine.ackNsPerCpu;
+    this.#lineFreeNs = doneNs;
+    this.ctx.after(cpu, doneNs - nowNs, () => this.#acked(cpu));
+  }
+
+  // The decrement is done: the last acknowledgement advances the state; the others see it later.
+  #acked(cpu: number): void {
     this.#missing--;
     assert(this.#missing >= 0, 'each member acknowledges a state once');
     emitBarrier(this.ctx, cpu, phaseCode(STATES[this.#state] as StopState), this.#missing);

@@ -8,7 +8,7 @@ import { InternalError } from '../core/errors.js';
 import { processorInfo } from './catalog.js';
 import type {
   DetectionSpec, FaultSpec, GuestSpec, HostSpec, MigrationSpec, NumaSpec, PatchRule, ProcessorName,
-  ProtocolSpec, RoutineSpec, RunSpec, Scenario,
+  ProtocolSpec, RoutineSpec, RunSpec, Scenario, StealSpec,
 } from './scenario.js';
 import { validateScenario } from './validate.js';
 
@@ -26,6 +26,15 @@ const FEATURE_FIXUPS: RoutineSpec = {
 };
 const NUMA_DISTANCE_TABLE: RoutineSpec = {
   name: 'numa.distance_table', words: 32, execNs: 80, usedAt: 'switch', selector: 'numa_generation',
+};
+// The security-mitigation code of every kernel entry and exit (Linux powerpc entry_flush and
+// stf_barrier fixup sites), re-patched by pseries after a migration with the flush types firmware
+// reports. Used at every kernel entry and exit, as the acct routines are.
+const ENTRY_FLUSH: RoutineSpec = {
+  name: 'sec.entry_flush', words: 32, execNs: 40, usedAt: 'acct', selector: 'entry_flush',
+};
+const STF_BARRIER: RoutineSpec = {
+  name: 'sec.stf_barrier', words: 16, execNs: 20, usedAt: 'acct', selector: 'stf_barrier',
 };
 
 /** 16 busy vCPUs: on SMT4 hosts, four full cores, so every PURR is shared four ways. */
@@ -73,6 +82,11 @@ const X86_RULES: readonly PatchRule[] = [
   ...NUMA_RULES,
 ];
 
+const MITIGATION_RULES: readonly PatchRule[] = [
+  { when: 'entry_flush', routine: ENTRY_FLUSH.name },
+  { when: 'stf_barrier', routine: STF_BARRIER.name },
+];
+
 /** Both detection paths on vCPU 0: the notification usually wins, polling is the fallback. */
 function detection(rules: readonly PatchRule[]): DetectionSpec {
   return {
@@ -95,11 +109,14 @@ const PROTOCOL: ProtocolSpec = {
     resendScope: 'per-cpu',
     abortScope: 'per-cpu',
   },
-  stopMachine: { wakeSchedNs: 3_000 },
+  stopMachine: { wakeSchedNs: 3_000, ackNsPerCpu: 900 },
   int3Poke: { trapHandlerNs: 1_500 },
 };
 
 const RUN: RunSpec = { durationNs: 2_000_000_000, expectViolations: false };
+
+/** A dedicated partition: the hypervisor never deschedules its vCPUs. */
+const NO_STEAL: StealSpec = { ratePerSec: 0, duration: { medianNs: 2_000_000, p99Ns: 10_000_000 } };
 
 /** Sockets, chips, cores and SMT mode of a host. */
 type HostShape = Pick<HostSpec, 'sockets' | 'chipsPerSocket' | 'coresPerChip' | 'smt'>;
@@ -114,7 +131,10 @@ const TWO_NODES: NumaSpec = { nodes: 2, generation: 1 };
 /** A host whose PURR, timebase and latencies are its processor's catalog defaults. */
 function host(name: string, processor: ProcessorName, shape = POWER_SHAPE, numa = TWO_NODES): HostSpec {
   const info = processorInfo(processor);
-  return { name, processor, ...shape, numa, purr: info.purr, timebaseHz: info.timebaseHz, latency: info.latency };
+  return {
+    name, processor, ...shape, numa, purr: info.purr, timebaseHz: info.timebaseHz, latency: info.latency,
+    idleWake: info.idleWake, steal: NO_STEAL, mitigations: info.mitigations, compatMode: null, bigCore: false,
+  };
 }
 
 /** What a scenario states; the rest is the POWER defaults above. */
@@ -126,6 +146,7 @@ interface ScenarioParts {
   readonly guest?: GuestSpec;
   readonly migration?: MigrationSpec;
   readonly detection?: DetectionSpec;
+  readonly protocol?: ProtocolSpec;
   readonly run?: RunSpec;
   readonly faults?: readonly FaultSpec[];
 }
@@ -145,6 +166,13 @@ const P8_TO_P9 = scenario({
 });
 
 const E1080_NUMA: NumaSpec = { nodes: 16, generation: 1 };
+// 80 vCPUs on a two-socket 40-core x86 host, one per core.
+const KVM80_GUEST: GuestSpec = { ...X86_GUEST, vcpus: 80, processes: 160 };
+// Two sockets of 12 POWER8 SMT8 cores; 16 vCPUs fill two cores.
+const P8_SMT8_SHAPE: HostShape = { sockets: 2, chipsPerSocket: 1, coresPerChip: 12, smt: 8 };
+// A shared-processor partition: each dispatched vCPU descheduled 20 times a second, for 2 ms at the
+// median and up to the 10 ms dispatch cycle of PowerVM at the 99th percentile.
+const SHARED_STEAL = { ratePerSec: 20, duration: { medianNs: 2_000_000, p99Ns: 10_000_000 } } as const;
 
 const RAW_BUILTINS: readonly Scenario[] = [
   P8_TO_P9,
@@ -210,6 +238,42 @@ const RAW_BUILTINS: readonly Scenario[] = [
       ...MIGRATION, memoryBytes: 32 * GiB, bandwidthBytesPerSec: 12_500_000_000, dirtyBytesPerSecPerVcpu: MiB,
     },
     run: { ...RUN, durationNs: 4_000_000_000 },
+  }),
+  scenario({
+    name: 'kvm-80vcpu',
+    description: 'x86 KVM guest, 80 vCPUs, Ice Lake -> Sapphire Rapids: the MSG1 broadcast to 79 vCPUs spans the '
+      + 'published 78-198 us of a KVM broadcast IPI to 80 vCPUs (one ICR exit per target)',
+    source: host('icx-src', 'x86-icelake', X86_SHAPE),
+    destination: host('spr-dst', 'x86-sapphirerapids', X86_SHAPE),
+    guest: KVM80_GUEST,
+    // 80 vCPUs at 16 MiB/s would outrun the 10 Gb/s link: 4 MiB/s each lets the pre-copy converge.
+    migration: { ...MIGRATION, dirtyBytesPerSecPerVcpu: 4 * MiB },
+    detection: detection(X86_RULES),
+  }),
+  scenario({
+    name: 'shared-lpar-steal',
+    description: 'p8-to-p9 on shared-processor partitions at half load: vCPUs descheduled by the hypervisor for '
+      + 'ms (steal), idle vCPUs ceded and woken by H_PROD (16-35 us measured on POWER8 KVM)',
+    source: { ...host('p8-src', 'POWER8'), steal: SHARED_STEAL },
+    destination: { ...host('p9-dst', 'POWER9'), steal: SHARED_STEAL },
+    guest: { ...POWER_GUEST, processes: 16, utilization: 0.5 },
+  }),
+  scenario({
+    name: 'p8-to-p9-bigcore',
+    description: 'POWER8 SMT8 -> POWER9 big-core SMT8 in POWER8 compatibility mode: the logical PVR stays, '
+      + 'the PURR changes and is shared per SMT4 half (how PowerVM presents POWER9 to partitions from POWER8)',
+    source: host('p8-src', 'POWER8', P8_SMT8_SHAPE),
+    destination: { ...host('p9-dst', 'POWER9', P8_SMT8_SHAPE), bigCore: true, compatMode: 'POWER8' },
+  }),
+  scenario({
+    name: 'lpm-entry-flush',
+    description: 'POWER9 -> POWER10 in POWER9 mode, firmware flush types change: the entry/exit mitigation code is '
+      + 're-patched; no-quiesce tears it as Linux did before "powerpc/64s: Fix crashes when toggling stf/entry flush barrier" (2021)',
+    source: host('p9-src', 'POWER9'),
+    destination: { ...host('p10-dst', 'POWER10'), compatMode: 'POWER9' },
+    guest: { ...POWER_GUEST, routines: [...POWER_GUEST.routines, ENTRY_FLUSH, STF_BARRIER] },
+    detection: detection([...POWER_RULES, ...MITIGATION_RULES]),
+    protocol: { ...PROTOCOL, name: 'stop-machine' },
   }),
 ];
 

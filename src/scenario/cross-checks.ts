@@ -54,6 +54,28 @@ function purrFitsFamily(s: Scenario): string | undefined {
   });
 }
 
+// Big-core is a POWER9 SMT8 core made of two SMT4 halves; compatibility modes name an older
+// processor of the same family.
+function hostModesFit(s: Scenario): string | undefined {
+  return first(ROLES, (role) => {
+    const { processor, smt, bigCore, compatMode } = s[role];
+    if (bigCore && (processor !== 'POWER9' || smt !== 8)) {
+      return `${role}.bigCore needs processor POWER9 and smt 8, got ${processor} SMT${smt}`;
+    }
+    if (compatMode === null) return undefined;
+    const real = processorInfo(processor);
+    const compat = processorInfo(compatMode);
+    if (real.family !== 'power' || compat.family !== 'power') {
+      return `${role}.compatMode ${compatMode}: compatibility modes exist on POWER only (processor ${processor})`;
+    }
+    return PROCESSOR_ORDER.indexOf(compatMode) <= PROCESSOR_ORDER.indexOf(processor)
+      ? undefined
+      : `${role}.compatMode ${compatMode} is newer than processor ${processor}: a mode names an older processor`;
+  });
+}
+
+const PROCESSOR_ORDER: readonly string[] = ['POWER8', 'POWER9', 'POWER10'];
+
 function shape(host: HostSpec): string {
   return `${host.sockets} sockets x ${host.chipsPerSocket} chips x ${host.coresPerChip} cores x SMT${host.smt}`;
 }
@@ -156,7 +178,7 @@ function backoffIsExact(s: Scenario): string | undefined {
 
 /** Every cross-field check, in the order their problems are reported. */
 const CROSS_CHECKS: readonly Check[] = [
-  sameFamily, smtIsAMode, purrFitsFamily, vcpusFit, accountingRoutinePresent, rulesNameRoutines, detectionCpus,
+  sameFamily, smtIsAMode, purrFitsFamily, hostModesFit, vcpusFit, accountingRoutinePresent, rulesNameRoutines, detectionCpus,
   migrationFits, backoffIsExact, faultsFit,
 ];
 

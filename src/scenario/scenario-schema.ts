@@ -9,8 +9,9 @@ import { PROCESSORS, PROCESSOR_NAMES } from './catalog.js';
 import type {
   BroadcastAckParams, Characteristic, CpuOfflineFault, DelayedIpiFault, DetectionSpec, ErrorScope, FaultAnchor,
   FaultSpec, GuestSpec, HostLatency, HostSpec, HungCpuFault, Int3PokeParams, IrqOffFault, IrqOffSpec, LatencyDist,
-  LostIpiFault, LostNotificationFault, MessageName, MigrationSpec, NumaSpec, PatchRule, ProcessorName, ProtocolName,
-  ProtocolSpec, PurrMode, RoutineSpec, RoutineUse, RunSpec, Scenario, SecondMigrationFault, StopMachineParams,
+  L1dFlushType, LostIpiFault, LostNotificationFault, MessageName, MigrationSpec, MitigationSpec, NumaSpec, PatchRule,
+  ProcessorName, ProtocolName, ProtocolSpec, PurrMode, RoutineSpec, RoutineUse, RunSpec, Scenario, SecondMigrationFault,
+  StealSpec, StfBarrierType, StopMachineParams,
 } from './scenario.js';
 import { getOwn, type JsonObject } from './json-util.js';
 import {
@@ -53,8 +54,10 @@ function valuesOf<T extends string>(all: Record<T, true>): readonly T[] {
 
 const CHARACTERISTICS = valuesOf<Characteristic>({
   pvr: true, purr: true, sockets: true, chips: true, cores: true, smt: true, numa_nodes: true,
-  numa_generation: true, timebase_hz: true,
+  numa_generation: true, timebase_hz: true, l1d_flush: true, entry_flush: true, stf_barrier: true,
 });
+const L1D_FLUSH_TYPES = valuesOf<L1dFlushType>({ none: true, fallback: true, ori30: true, mttrig: true });
+const STF_BARRIER_TYPES = valuesOf<StfBarrierType>({ none: true, fallback: true, eieio: true, 'hwsync-ori': true });
 const ROUTINE_USES = valuesOf<RoutineUse>({ acct: true, switch: true });
 const PURR_MODES = valuesOf<PurrMode>({ scaled: true, unscaled: true });
 const MESSAGES = valuesOf<MessageName>({ MSG1: true, ACK: true, MSG2: true, SYNC: true, STOP: true });
@@ -71,7 +74,7 @@ export function isProcessorName(value: unknown): value is ProcessorName {
 }
 
 /** The catalog value of a host field for the raw host's processor (undefined if not yet known). */
-function catalogDefault(field: 'purr' | 'timebaseHz' | 'latency'): (host: JsonObject) => unknown {
+function catalogDefault(field: 'purr' | 'timebaseHz' | 'latency' | 'idleWake' | 'mitigations'): (host: JsonObject) => unknown {
   return (host) => {
     const processor = getOwn(host, 'processor');
     return isProcessorName(processor) ? PROCESSORS[processor][field] : undefined;
@@ -101,6 +104,20 @@ const HOST_LATENCY = obj<HostLatency>('latency and cost parameters (default: the
   syncNsPerCpu: int('cache/instruction synchronisation cost per processor', 'ns', 0, MAX_COST_NS),
 });
 
+// A dedicated partition is never descheduled; a shared one sets a rate. When it is, PowerVM
+// dispatches shared vCPUs in a 10 ms cycle, so a descheduled vCPU waits up to about that long.
+const NO_STEAL: StealSpec = { ratePerSec: 0, duration: { medianNs: 2_000_000, p99Ns: 10_000_000 } };
+const STEAL = obj<StealSpec>('hypervisor steal: vCPUs descheduled at random on a shared-processor partition', {
+  ratePerSec: num('descheduling events per second per dispatched vCPU; 0: dedicated', 'per s', 0, 1_000_000),
+  duration: latencyDist('how long one descheduling lasts'),
+});
+
+const MITIGATIONS = obj<MitigationSpec>('security-mitigation characteristics as firmware reports them (H_GET_CPU_CHARACTERISTICS; default: the catalog)', {
+  l1dFlush: oneOf<L1dFlushType>('L1D flush type', L1D_FLUSH_TYPES),
+  entryFlush: bool('whether the L1D is flushed on every kernel entry'),
+  stfBarrier: oneOf<StfBarrierType>('store-forwarding barrier type', STF_BARRIER_TYPES),
+});
+
 function hostNode(role: string): ObjectNode<HostSpec> {
   return obj<HostSpec>(`the ${role} host`, {
     name: str('host name', 1, 64, ONE_LINE),
@@ -122,6 +139,20 @@ function hostNode(role: string): ObjectNode<HostSpec> {
       catalogDefault('timebaseHz'),
     ),
     latency: withDefault(HOST_LATENCY, catalogDefault('latency')),
+    idleWake: withDefault(
+      latencyDist('wake-up of an idle vCPU (ceded and woken by H_PROD, or halted) by an interrupt (default: the catalog)'),
+      catalogDefault('idleWake'),
+    ),
+    steal: withDefault(STEAL, () => NO_STEAL),
+    mitigations: withDefault(MITIGATIONS, catalogDefault('mitigations')),
+    compatMode: withDefault(
+      oneOf<ProcessorName | null>('processor compatibility mode: the partition sees its PVR (the logical PVR); null: the real one', [...PROCESSOR_NAMES, null]),
+      () => null,
+    ),
+    bigCore: withDefault(
+      bool('POWER9 big-core: SMT8 cores made of two SMT4 halves, each half sharing its PURRs (needs POWER9, smt 8)'),
+      () => false,
+    ),
   });
 }
 
@@ -199,9 +230,17 @@ const BROADCAST_ACK = obj<BroadcastAckParams>('parameters of the broadcast-ack p
 
 // Linux: the woken stopper (SCHED_FIFO, highest class) preempts at the next scheduling point; a
 // few microseconds of wake-up and context switch on a guest.
+// Each barrier acknowledgement is an atomic on one shared cache line: Rusty Russell (2008) measured
+// ~100 us of stop_machine latency on an 18-way POWER4 against ~35 us without, ~65 us over 4 x 18
+// acknowledgements: ~0.9 us each.
+const ACK_NS_PER_CPU = 900;
 const STOP_MACHINE = withDefault(obj<StopMachineParams>('parameters of stop-machine and last-arrival', {
   wakeSchedNs: int('scheduling latency of the woken stopper thread after its wake-up IPI is taken', 'ns', 0, MAX_COST_NS),
-}), () => ({ wakeSchedNs: 3_000 }));
+  ackNsPerCpu: withDefault(
+    int('cost of one barrier acknowledgement (an atomic on the shared counter\'s cache line); a barrier of N vCPUs costs N of them', 'ns', 0, MAX_COST_NS),
+    () => ACK_NS_PER_CPU,
+  ),
+}), () => ({ wakeSchedNs: 3_000, ackNsPerCpu: ACK_NS_PER_CPU }));
 
 // An int3 exception, the emulation of the patched instruction and the return: ~1-2 us.
 const INT3_POKE = withDefault(obj<Int3PokeParams>('parameters of int3-poke', {

@@ -38,6 +38,31 @@ export interface NumaSpec {
   readonly generation: number;
 }
 
+/**
+ * L1D flush type firmware reports in `H_GET_CPU_CHARACTERISTICS` (Linux `enum l1d_flush_type`):
+ * none needed, the software displacement fallback, `ori 30,30,0`, or `mtspr TRIG2`.
+ */
+export type L1dFlushType = 'none' | 'fallback' | 'ori30' | 'mttrig';
+
+/** Store-forwarding barrier type (Linux `enum stf_barrier_type`): none, fallback, `eieio`, `hwsync; ori`. */
+export type StfBarrierType = 'none' | 'fallback' | 'eieio' | 'hwsync-ori';
+
+/** Security-mitigation characteristics as firmware reports them (not derived from the PVR). */
+export interface MitigationSpec {
+  readonly l1dFlush: L1dFlushType;
+  /** Whether the L1D is flushed on every kernel entry (the entry flush). */
+  readonly entryFlush: boolean;
+  readonly stfBarrier: StfBarrierType;
+}
+
+/** Hypervisor steal on a shared-processor partition: vCPUs descheduled at random. */
+export interface StealSpec {
+  /** Descheduling events per second per dispatched vCPU (0: a dedicated partition). */
+  readonly ratePerSec: number;
+  /** How long one descheduling lasts. */
+  readonly duration: LatencyDist;
+}
+
 /** One host of the scenario. */
 export interface HostSpec {
   readonly name: string;
@@ -53,6 +78,20 @@ export interface HostSpec {
   /** Timebase (POWER) or TSC (x86) frequency in Hz. */
   readonly timebaseHz: number;
   readonly latency: HostLatency;
+  /** Wake-up of an idle vCPU (ceded and woken by `H_PROD`, or halted) by an interrupt. */
+  readonly idleWake: LatencyDist;
+  readonly steal: StealSpec;
+  readonly mitigations: MitigationSpec;
+  /**
+   * Processor compatibility mode: the partition sees this processor's PVR (the logical PVR), null
+   * for the real one.
+   */
+  readonly compatMode: ProcessorName | null;
+  /**
+   * POWER9 big-core: each SMT8 core is two SMT4 halves, and a PURR is shared by the busy threads
+   * of its half only.
+   */
+  readonly bigCore: boolean;
 }
 
 /** Where the OS uses a routine, i.e. when a vCPU executes it. */
@@ -68,7 +107,10 @@ export type Characteristic =
   | 'smt'
   | 'numa_nodes'
   | 'numa_generation'
-  | 'timebase_hz';
+  | 'timebase_hz'
+  | 'l1d_flush'
+  | 'entry_flush'
+  | 'stf_barrier';
 
 /** A routine of the guest's code image (docs/model.md, "Guest"). Its variant is chosen by `selector`. */
 export interface RoutineSpec {
@@ -175,6 +217,11 @@ export interface BroadcastAckParams {
 export interface StopMachineParams {
   /** Scheduling latency of the woken stopper thread, after the wake-up IPI is taken. */
   readonly wakeSchedNs: number;
+  /**
+   * Cost of one acknowledgement of a MULTI_STOP barrier: an atomic decrement of the shared counter,
+   * whose cache line every vCPU takes in turn, so a barrier of N vCPUs costs at least N of these.
+   */
+  readonly ackNsPerCpu: number;
 }
 
 /** Parameters of `int3-poke` (x86 text_poke_bp). */

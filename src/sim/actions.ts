@@ -29,6 +29,7 @@ export const Action = {
   WATCHDOG: 19,
   FAULT: 20,
   KENTRY: 21,
+  STEAL: 22,
 } as const;
 
 /** Pending-interrupt entries: >= 0 is an IPI index; these are the others. */

@@ -51,7 +51,7 @@ export class Faults implements FaultsPart {
     const f = this.#w.scenario.faults[faultIndex];
     assert(f !== undefined, () => `fault ${faultIndex}`);
     switch (f.kind) {
-      case 'hung-cpu': return this.#onHang(this.#victim(f.cpu), f.durationNs);
+      case 'hung-cpu': return this.stall(this.#victim(f.cpu), f.durationNs, FaultKind.HUNG_CPU);
       case 'irq-off': return this.#forceIrqOff(this.#victim(f.cpu), f.durationNs);
       case 'cpu-offline': return this.#goOffline(f.cpu);
       case 'second-migration': return this.#secondMigration(f.downtimeNs);
@@ -101,15 +101,19 @@ export class Faults implements FaultsPart {
     platform.pause(0, downtimeNs, 1 - platform.hostIndex);
   }
 
-  #onHang(cpu: number, durationNs: number): void {
+  /**
+   * `cpu` stops responding for `durationNs` (-1: forever): a hang, or (`kind` steal) the hypervisor
+   * descheduling it. Refused while it is already stalled or offline.
+   */
+  stall(cpu: number, durationNs: number, kind: typeof FaultKind.HUNG_CPU | typeof FaultKind.STEAL): void {
     const { time, vcpus: v } = this.#w;
     const st = v.state[cpu];
     if (st === CpuState.HUNG || st === CpuState.OFFLINE || (st === CpuState.PAUSED && v.savedPause[cpu] === CpuState.HUNG)) {
-      emitFault(time, cpu, FaultKind.REFUSED, FaultKind.HUNG_CPU); // one hang at a time
+      emitFault(time, cpu, FaultKind.REFUSED, kind); // one hang at a time
       return;
     }
     const endNs = durationNs < 0 ? Infinity : time.nowNs + durationNs;
-    emitFault(time, cpu, FaultKind.HUNG_CPU, durationNs);
+    emitFault(time, cpu, kind, durationNs);
     time.freeze(cpu, endNs);
     if (endNs !== Infinity) time.at(endNs, Action.RECOVER, cpu, 0, 0);
     if (v.state[cpu] === CpuState.PAUSED) {

@@ -1,7 +1,9 @@
 /**
  * The IPI network of the platform: every IPI sent (its sender, receiver, message, attempt and the
  * seq of its send event), the trains in which a sender sends one message to many vCPUs one send
- * cost apart, delivery after a drawn latency (plus injected delays), and losses.
+ * cost apart, delivery after a drawn latency (plus injected delays), and losses. An IPI that finds
+ * its target idle (ceded to the hypervisor, or halted) is taken only once the target has woken, a
+ * wake-up drawn from the host's `idleWake` on the `wake` stream.
  */
 import { assert } from '../core/assert.js';
 import type { Rng } from '../core/rng.js';
@@ -36,11 +38,16 @@ export class IpiNetwork implements IpiPart {
   readonly #lost: boolean[] = [];
   readonly #trains = new Map<number, Train>();
   #nextTrain = 0;
+  readonly #wakeRng: Rng;
+  /** When each vCPU woken from idle by an IPI is awake (IPIs meanwhile wait for the same wake-up). */
+  readonly #awakeAtNs: Float64Array;
 
   constructor(world: World, peers: Peers) {
     this.#w = world;
     this.#peers = peers;
     this.#rng = world.streams.stream('ipi');
+    this.#wakeRng = world.streams.stream('wake');
+    this.#awakeAtNs = new Float64Array(world.vcpus.count);
   }
 
   src(ipi: number): number {
@@ -129,6 +136,22 @@ export class IpiNetwork implements IpiPart {
       interrupts.pollIpi(dst, ipi);
       return;
     }
+    const nowNs = w.time.nowNs;
+    if (st === CpuState.IDLE || (this.#awakeAtNs[dst] as number) > nowNs) {
+      this.#wakeThenRaise(dst, ipi, nowNs);
+      return;
+    }
     interrupts.raise(dst, ipi);
+  }
+
+  // The idle target first wakes (H_PROD, or the exit from HLT); IPIs that arrive while it wakes
+  // are taken after the same wake-up, in arrival order.
+  #wakeThenRaise(dst: number, ipi: number, nowNs: number): void {
+    let awakeNs = this.#awakeAtNs[dst] as number;
+    if (awakeNs <= nowNs) {
+      awakeNs = nowNs + this.#wakeRng.latencyNs(this.#peers.platform.host().idleWake);
+      this.#awakeAtNs[dst] = awakeNs;
+    }
+    this.#w.time.after(dst, awakeNs - nowNs, () => this.#peers.interrupts.raise(dst, ipi));
   }
 }

@@ -33,6 +33,7 @@ import { IpiNetwork } from './ipi-network.js';
 import type { Parts, World } from './parts.js';
 import { SimProtocolContext } from './protocol-context.js';
 import { Scheduler } from './scheduler.js';
+import { Steal } from './steal.js';
 import { Timeline } from './timeline.js';
 import { Vcpus } from './vcpus.js';
 
@@ -49,6 +50,7 @@ export class Simulation {
   readonly #ipis: IpiNetwork;
   readonly #platform: Hypervisor;
   readonly #faults: Faults;
+  readonly #steal: Steal;
   readonly #patcher: CodePatcher;
   readonly #detector: Detector;
   readonly #context: SimProtocolContext;
@@ -73,6 +75,7 @@ export class Simulation {
     this.#scheduler = parts.scheduler = new Scheduler(w, parts);
     this.#interrupts = parts.interrupts = new Interrupts(w, parts);
     this.#faults = parts.faults = new Faults(w, parts);
+    this.#steal = new Steal(w, { platform: parts.platform, faults: this.#faults });
     this.#patcher = parts.patcher = new CodePatcher(w, parts);
     this.#detector = parts.detector = new Detector(w, parts);
     this.#context = parts.timers = new SimProtocolContext(w, parts);
@@ -138,6 +141,7 @@ export class Simulation {
       case Action.WATCHDOG: return this.#w.checker.onWatchdog(cpu, arg);
       case Action.FAULT: return this.#faults.onFault(arg);
       case Action.KENTRY: return this.#patcher.onKernelEntry(cpu);
+      case Action.STEAL: return this.#steal.onSteal(cpu);
       case Action.RUN_END: return this.#onRunEnd();
       default: assert(false, () => `unknown action ${action}`);
     }
@@ -156,6 +160,7 @@ export class Simulation {
     this.#platform.boot();
     this.#detector.boot();
     this.#faults.anchorReached('start');
+    this.#steal.boot();
   }
 
   #onRunEnd(): void {

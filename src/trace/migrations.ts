@@ -16,6 +16,7 @@ import * as m0007 from '../../migrations/0007-state-snapshots.js';
 import * as m0008 from '../../migrations/0008-sweeps.js';
 import * as m0009 from '../../migrations/0009-file-identity.js';
 import * as m0010 from '../../migrations/0010-run-lifecycle.js';
+import * as m0011 from '../../migrations/0011-lookups-steal-mitigations.js';
 
 /** Every migration by name. Names sort in the order they must run. */
 export const MIGRATIONS: Readonly<Record<string, Migration>> = {
@@ -29,6 +30,7 @@ export const MIGRATIONS: Readonly<Record<string, Migration>> = {
   '0008-sweeps': m0008,
   '0009-file-identity': m0009,
   '0010-run-lifecycle': m0010,
+  '0011-lookups-steal-mitigations': m0011,
 };
 
 /** Names of every migration this version knows, in order. */
