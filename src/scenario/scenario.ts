@@ -152,6 +152,12 @@ export interface DetectionSpec {
 /** Scope of the seed's error handling (FIG. 5): the failing processors only, or the whole set. */
 export type ErrorScope = 'per-cpu' | 'all';
 
+/**
+ * Scope of the seed's abort (FIG. 5): MSG2 to the ackers only, to the whole set, or to nobody
+ * (`none`: the patent's literal "abort without sending message 524"; the ackers stay in WAIT).
+ */
+export type AbortScope = ErrorScope | 'none';
+
 /** Parameters of the seed's broadcast / acknowledge / wait protocol. */
 export interface BroadcastAckParams {
   readonly ackTimeoutNs: number;
@@ -164,8 +170,8 @@ export interface BroadcastAckParams {
   readonly backoffFactor: number;
   /** Resend MSG1 to the non-ackers only, or to the whole set. */
   readonly resendScope: ErrorScope;
-  /** On abort, send MSG2 to the ackers only, or to the whole set. */
-  readonly abortScope: ErrorScope;
+  /** On abort, send MSG2 to the ackers only, to the whole set, or to nobody. */
+  readonly abortScope: AbortScope;
 }
 
 /**
@@ -184,7 +190,8 @@ export interface Int3PokeParams {
 }
 
 /** Names of the patch protocols. */
-export type ProtocolName = 'broadcast-ack' | 'stop-machine' | 'int3-poke' | 'last-arrival' | 'no-quiesce';
+export type ProtocolName =
+  | 'broadcast-ack' | 'stop-machine' | 'int3-poke' | 'last-arrival' | 'no-quiesce' | 'broadcast-ack-robust';
 
 /** The protocol selection and every protocol's parameters. */
 export interface ProtocolSpec {
