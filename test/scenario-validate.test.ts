@@ -244,7 +244,7 @@ describe('scenarioFieldDocs', () => {
     expect(docs.find((d) => d.path === 'run.durationNs')).toMatchObject({ unit: 'ns', type: 'integer 1..3600000000000' });
     expect(docs.filter((d) => d.defaulted).map((d) => d.path)).toEqual([
       'source.purr', 'source.timebaseHz', 'source.latency', 'destination.purr', 'destination.timebaseHz', 'destination.latency',
-      'guest.kernelEntriesPerSec', 'protocol.stopMachine', 'protocol.int3Poke',
+      'guest.kernelEntriesPerSec', 'migration.suspend', 'migration.joinTimeoutNs', 'protocol.stopMachine', 'protocol.int3Poke',
       'faults[kind=hung-cpu].after', 'faults[kind=irq-off].after', 'faults[kind=cpu-offline].after',
       'faults[kind=second-migration].after',
     ]);

@@ -10,7 +10,7 @@ import type {
   AbortScope, BroadcastAckParams, Characteristic, CpuOfflineFault, DelayedIpiFault, DetectionSpec, ErrorScope, FaultAnchor,
   FaultSpec, GuestSpec, HostLatency, HostSpec, HungCpuFault, Int3PokeParams, IrqOffFault, IrqOffSpec, LatencyDist,
   LostIpiFault, LostNotificationFault, MessageName, MigrationSpec, NumaSpec, PatchRule, ProcessorName, ProtocolName,
-  ProtocolSpec, PurrMode, RoutineSpec, RoutineUse, RunSpec, Scenario, SecondMigrationFault, StopMachineParams,
+  ProtocolSpec, PurrMode, RoutineSpec, RoutineUse, RunSpec, Scenario, SecondMigrationFault, StopMachineParams, SuspendMode,
 } from './scenario.js';
 import { getOwn, type JsonObject } from './json-util.js';
 import {
@@ -65,6 +65,7 @@ export const PROTOCOL_NAME_VALUES = valuesOf<ProtocolName>({
 });
 const ANCHORS = valuesOf<FaultAnchor>({ start: true, resume: true, attempt: true, sync: true });
 const SCOPES = valuesOf<ErrorScope>({ 'per-cpu': true, all: true });
+const SUSPEND_MODES = valuesOf<SuspendMode>({ pause: true, rendezvous: true });
 const ABORT_SCOPES = valuesOf<AbortScope>({ 'per-cpu': true, all: true, none: true });
 
 /** Whether a raw value names a catalog processor. */
@@ -168,6 +169,15 @@ const MIGRATION = obj<MigrationSpec>('pre-copy live migration', {
   maxDowntimeNs: int('downtime target that ends the pre-copy rounds', 'ns', 0, MAX_NS),
   maxRounds: int('most pre-copy rounds before stop-and-copy', 'count', 1, 1_000),
   switchoverNs: int('fixed switch-over cost on top of sending the remainder', 'ns', 0, MAX_NS),
+  suspend: withDefault(
+    oneOf<SuspendMode>('how the guest is stopped: paused at once, or a guest rendezvous (pseries H_JOIN) that applies the fix-ups before release', SUSPEND_MODES),
+    () => 'pause',
+  ),
+  // Linux's stop_machine waits for good; the bound stands for the platform giving the suspend up.
+  joinTimeoutNs: withDefault(
+    int('rendezvous: how long one join attempt waits for every vCPU before it fails', 'ns', 1, MAX_NS),
+    () => 10_000_000,
+  ),
 });
 
 const CPU_INDEX = (doc: string) => int(doc, 'index', 0, MAX_VCPUS - 1);

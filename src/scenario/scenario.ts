@@ -116,6 +116,14 @@ export interface GuestSpec {
   readonly routines: readonly RoutineSpec[];
 }
 
+/**
+ * How the guest is stopped for the stop-and-copy: paused by the hypervisor at once (`pause`, the
+ * default), or, as pseries does it, by a guest rendezvous (`rendezvous`: every vCPU joins with
+ * `H_JOIN` inside stop_machine, the last one suspends the partition, the fix-ups are applied
+ * before the others are released; up to 5 attempts, 1/10/100/1,000 ms apart, then abandoned).
+ */
+export type SuspendMode = 'pause' | 'rendezvous';
+
 /** Pre-copy live migration (DESIGN.md 7). */
 export interface MigrationSpec {
   readonly enabled: boolean;
@@ -130,6 +138,10 @@ export interface MigrationSpec {
   readonly maxRounds: number;
   /** Fixed cost of the switch-over on top of sending the remainder. */
   readonly switchoverNs: number;
+  /** How the guest is stopped for the stop-and-copy. */
+  readonly suspend: SuspendMode;
+  /** `rendezvous`: how long one join attempt waits for every vCPU before it fails. */
+  readonly joinTimeoutNs: number;
 }
 
 /** How the guest learns of the migration (DESIGN.md 8). */
