@@ -60,7 +60,7 @@ module.exports = {
     {
       name: 'migrations-are-frozen',
       comment: 'a released migration holds its own literal DDL and imports nothing of src/',
-      severity: 'warn',
+      severity: 'error',
       from: { path: '^migrations/' },
       to: { path: '^src/' },
     },

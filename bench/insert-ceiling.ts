@@ -1,6 +1,6 @@
 /**
  * How close the SQLite sink comes to the fastest plain way of loading events with better-sqlite3
- * (DESIGN.md 12: ~1.6 M rows/s with 100-row inserts on the reference machine). Both measurements
+ * (100-row prepared INSERTs in transactions). Both measurements
  * use a fresh database with the real schema (so the same `events` table and index) and the same
  * synthetic rows; only the code in between differs.
  */

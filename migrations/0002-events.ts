@@ -4,48 +4,29 @@
  * are NUMERIC: better-sqlite3 binds every JS number as REAL, and NUMERIC affinity stores integral
  * values as INTEGER (compact, exact) while fractional ones stay REAL. NaN binds as NULL.
  */
-import { sql, type Kysely, type SqlBool } from 'kysely';
-import { SPARSE_KIND_PREDICATE } from '../src/trace/schema-generated.js';
+import { sql, type Kysely } from 'kysely';
+
+/**
+ * The statements as released in 0.1.0, frozen. `events_sparse` indexes only sparse kinds (codes
+ * outside 10-19: run, migration, detection, protocol, patch, violation, fault), which finds a run's
+ * protocol, migration and fault events without scanning the run and pairs IPIs by send_seq (c).
+ * Covering (every column after the key): without statistics SQLite otherwise prefers scanning the
+ * run by primary key to a non-covering index plus lookups. Only sparse rows pay for the width.
+ * No foreign key from events to runs: the check would cost a runs lookup per inserted event.
+ */
+const UP: readonly string[] = [
+  `create table "events" ("run_id" integer not null, "seq" integer not null, "t_ns" integer not null, "kind" integer not null, "cpu" integer, "a" numeric, "b" numeric, "c" numeric, constraint "events_pk" primary key ("run_id", "seq")) without rowid`,
+  `create index "events_sparse" on "events" ("run_id", "kind", "c", "t_ns", "cpu", "a", "b") where kind not between 10 and 19`,
+  `create table "event_chunks" ("run_id" integer not null references "runs" ("run_id") on delete cascade, "chunk" integer not null, "first_seq" integer not null, "hash" text not null, constraint "event_chunks_pk" primary key ("run_id", "chunk")) without rowid`,
+];
 
 /** Creates `events`, its index of sparse kinds and `event_chunks`. */
 export async function up(db: Kysely<any>): Promise<void> {
-  // No foreign key to runs: the check would cost a runs lookup per inserted event, and the sink
-  // only writes events for a run it has just inserted. Deleting a run must delete its events.
-  await db.schema
-    .createTable('events')
-    .addColumn('run_id', 'integer', (c) => c.notNull())
-    .addColumn('seq', 'integer', (c) => c.notNull())
-    .addColumn('t_ns', 'integer', (c) => c.notNull())
-    .addColumn('kind', 'integer', (c) => c.notNull())
-    .addColumn('cpu', 'integer')
-    .addColumn('a', sql`numeric`)
-    .addColumn('b', sql`numeric`)
-    .addColumn('c', sql`numeric`)
-    .addPrimaryKeyConstraint('events_pk', ['run_id', 'seq'])
-    .modifyEnd(sql`without rowid`)
-    .execute();
-
-  // Sparse kinds only (see SPARSE_KIND_PREDICATE): finds a run's protocol, migration and fault
-  // events without scanning the run, and pairs IPIs by send_seq (c) in the `ipi` view. Covering
-  // (every column after the key), because without statistics SQLite otherwise prefers scanning the
-  // run by primary key to a non-covering index plus lookups: the `ipi` view on e1080-1920 then took
-  // 700 s instead of 10 ms. Only sparse rows pay for the width.
-  await db.schema.createIndex('events_sparse').on('events').columns(['run_id', 'kind', 'c', 't_ns', 'cpu', 'a', 'b'])
-    .where(sql.raw<SqlBool>(SPARSE_KIND_PREDICATE)).execute();
-
-  await db.schema
-    .createTable('event_chunks')
-    .addColumn('run_id', 'integer', (c) => c.notNull().references('runs.run_id').onDelete('cascade'))
-    .addColumn('chunk', 'integer', (c) => c.notNull())
-    .addColumn('first_seq', 'integer', (c) => c.notNull())
-    .addColumn('hash', 'text', (c) => c.notNull())
-    .addPrimaryKeyConstraint('event_chunks_pk', ['run_id', 'chunk'])
-    .modifyEnd(sql`without rowid`)
-    .execute();
+  for (const statement of UP) await sql.raw(statement).execute(db);
 }
 
 /** Drops what {@link up} created. */
 export async function down(db: Kysely<any>): Promise<void> {
-  await db.schema.dropTable('event_chunks').execute();
-  await db.schema.dropTable('events').execute();
+  await sql`drop table "event_chunks"`.execute(db);
+  await sql`drop table "events"`.execute(db);
 }

@@ -6,7 +6,7 @@ import { describe, expect, test } from 'vitest';
 import { describeEvent } from '../src/query/describe-event.js';
 import { formatJsonChange, jsonDiff } from '../src/query/json-diff.js';
 import { compareMetrics, judge } from '../src/query/metric-compare.js';
-import { nearestRank, summariseWaits } from '../src/query/wait-distribution.js';
+import { summariseWaits } from '../src/query/wait-distribution.js';
 import { formatDelta, formatDeltaPct } from '../src/report/comparison-cells.js';
 import { Ev, Msg } from '../src/format/event-kinds.js';
 
@@ -69,12 +69,15 @@ describe('metric verdicts', () => {
 });
 
 describe('wait distribution', () => {
-  test('nearest-rank percentiles over every vCPU, zeros included', () => {
-    expect(nearestRank([1, 2, 3, 4], 50)).toBe(2);
-    expect(nearestRank([1, 2, 3, 4], 95)).toBe(4);
-    expect(nearestRank([], 50)).toBe(0);
+  test('interpolated (type 7) percentiles over every vCPU, zeros included', () => {
+    // Sorted: 0 0 10 20 30 40 50 60 70 80. p50 at rank 4.5 -> 30 + 0.5 * 10; p95 at rank 8.55 -> 70 + 0.55 * 10.
     const w = summariseWaits([0, 10, 20, 30, 0, 40, 50, 60, 70, 80]);
-    expect(w).toEqual({ vcpus: 10, waited: 8, p50Ns: 30, p95Ns: 80, maxNs: 80, totalNs: 360 });
+    expect(w).toMatchObject({ vcpus: 10, waited: 8, p50Ns: 35, maxNs: 80, totalNs: 360 });
+    expect(w.p95Ns).toBeCloseTo(75.5, 9);
+    const small = summariseWaits([4, 1, 3, 2]);
+    expect(small.p50Ns).toBe(2.5);
+    expect(small.p95Ns).toBeCloseTo(3.85, 9);
+    expect(summariseWaits([])).toEqual({ vcpus: 0, waited: 0, p50Ns: 0, p95Ns: 0, maxNs: 0, totalNs: 0 });
   });
 });
 

@@ -11,7 +11,7 @@ import { swarmScenario } from '../src/scenario/swarm.js';
 import { validateScenario } from '../src/scenario/validate.js';
 import { CpuState, DetectSource, Ev, FaultKind, Invariant, Msg } from '../src/format/event-kinds.js';
 import type { EventRow } from '../src/trace/event-rows.js';
-import { MemorySink } from '../src/trace/memory-sink.js';
+import { MemorySink } from './fixtures/memory-sink.js';
 
 function scenario(faults: FaultSpec[], protocol: ProtocolName = 'broadcast-ack'): Scenario {
   const base = findBuiltin('p8-to-p9');

@@ -11,7 +11,7 @@ import type { Scenario } from '../src/scenario/scenario.js';
 import { validateScenario } from '../src/scenario/validate.js';
 import { CpuState, DetectSource, Ev, Msg } from '../src/format/event-kinds.js';
 import type { EventRow } from '../src/trace/event-rows.js';
-import { MemorySink } from '../src/trace/memory-sink.js';
+import { MemorySink } from './fixtures/memory-sink.js';
 
 function builtin(name: string): Scenario {
   const s = findBuiltin(name);

@@ -10,7 +10,7 @@ import { PROTOCOLS, PROTOCOL_NAMES } from '../src/protocol/registry.js';
 import { findBuiltin } from '../src/scenario/builtins.js';
 import type { ProtocolName, Scenario } from '../src/scenario/scenario.js';
 import { CpuState, Ev, Invariant, ViolationDetail } from '../src/format/event-kinds.js';
-import { MemorySink } from '../src/trace/memory-sink.js';
+import { MemorySink } from './fixtures/memory-sink.js';
 
 function withProtocol(name: string, protocol: ProtocolName, patch: Partial<Scenario> = {}): Scenario {
   const s = findBuiltin(name);

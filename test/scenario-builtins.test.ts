@@ -17,7 +17,7 @@ function isDeepFrozen(value: unknown): boolean {
 }
 
 describe('built-in scenarios', () => {
-  test('include at least the ones of DESIGN.md 14, with unique names and the default among them', () => {
+  test('include at least the ones the README lists, with unique names and the default among them', () => {
     const names = BUILTIN_SCENARIOS.map((s) => s.name);
     expect(names).toEqual(expect.arrayContaining([
       'p8-to-p9', 'p9-to-p8', 'p9-to-p10', 'same-hardware', 'numa-change', 'x86-tsc', 'lost-ipi', 'hung-cpu', 'e1080-1920',

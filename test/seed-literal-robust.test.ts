@@ -10,7 +10,7 @@ import { swarmScenario } from '../src/scenario/swarm.js';
 import { validateScenario } from '../src/scenario/validate.js';
 import { CpuState, Ev, Invariant, Msg, ViolationDetail } from '../src/format/event-kinds.js';
 import type { EventRow } from '../src/trace/event-rows.js';
-import { MemorySink } from '../src/trace/memory-sink.js';
+import { MemorySink } from './fixtures/memory-sink.js';
 
 function builtin(name: string): Scenario {
   const s = findBuiltin(name);

@@ -1,7 +1,8 @@
 /**
- * One suite, every TraceSink: the contract of `src/trace/sink.ts` as the simulator relies on it.
- * Stores that keep events (SQLite, memory) must give back exactly what was written, in the SQL
- * form (NaN → null, integral values as integers); every sink keeps the run's status honest.
+ * One suite, every TraceSink: the contract of `TraceSink` (`src/format/trace-types.ts`) as the
+ * simulator relies on it. Stores that keep events (SQLite, the worker, the memory fixture) must
+ * give back exactly what was written, in the SQL form (NaN → null, integral values as integers);
+ * every sink keeps the run's status honest.
  */
 import fs from 'node:fs';
 import os from 'node:os';
@@ -9,9 +10,10 @@ import path from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import { InternalError } from '../src/core/errors.js';
 import type { EventRow } from '../src/trace/event-rows.js';
-import { MemorySink } from '../src/trace/memory-sink.js';
-import { NullSink } from '../src/trace/null-sink.js';
-import { getRun, getRunEvents } from '../src/trace/runs.js';
+import { MemorySink } from './fixtures/memory-sink.js';
+import { NullSink } from './fixtures/null-sink.js';
+import { getRun } from '../src/trace/runs.js';
+import { getRunEvents } from './fixtures/trace-reads.js';
 import type { TraceLevel } from '../src/trace/schema.js';
 import type { TraceSink } from '../src/format/trace-types.js';
 import { SqliteSink } from '../src/trace/sqlite-sink.js';

@@ -5,7 +5,7 @@
 import { describe, expect, test } from 'vitest';
 import { erfc } from '../src/stats/normal.js';
 import { exactLowerTail, exactTwoSidedP, mannWhitneyU, normalTwoSidedP } from '../src/stats/mann-whitney.js';
-import { median, quantileOfSorted, summarize } from '../src/stats/quantile.js';
+import { median, quantileOfSorted, summarize } from '../src/core/quantile.js';
 
 /**
  * Critical values of U for a two-sided test at alpha = 0.05 (reject when U <= the value), rows

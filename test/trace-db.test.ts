@@ -132,19 +132,29 @@ describe('migrations', () => {
     second.close();
   });
 
-  it('upgrades an older schema in write mode and asks for that in read mode', async () => {
+  it('reads schema 8 (release 0.1.0) as it is, asks for an upgrade below it, and upgrades in write mode', async () => {
     const file = path.join(tempDir(), 'trace.db');
     await recordFakeRun(file, 10);
-    // Roll the newest migration back, as if the file came from the previous version.
-    const latest = MIGRATION_NAMES[MIGRATION_NAMES.length - 1]!;
-    const previous = MIGRATION_NAMES[MIGRATION_NAMES.length - 2]!;
-    const old = await openTraceDb(file, 'write');
-    const migrator = new Migrator({ db: old.kysely, provider: new StaticMigrationProvider(),
-      migrationTableName: 'migpatch_migration', migrationLockTableName: 'migpatch_migration_lock' });
-    expect((await migrator.migrateTo(previous)).error).toBeUndefined();
-    old.close();
-    await expectInputError(file, 'read', new RegExp(`older trace schema \\(missing ${latest}\\)`));
+    // Roll migrations back, as if the file came from an older version.
+    const rollBackTo = async (name: string): Promise<void> => {
+      const old = await openTraceDb(file, 'write');
+      const migrator = new Migrator({ db: old.kysely, provider: new StaticMigrationProvider(),
+        migrationTableName: 'migpatch_migration', migrationLockTableName: 'migpatch_migration_lock' });
+      expect((await migrator.migrateTo(name)).error).toBeUndefined();
+      old.close();
+    };
+    await rollBackTo('0008-sweeps');
+    const before = fs.readFileSync(file);
+    const read = await openTraceDb(file, 'read');
+    expect(read.schemaVersion).toBe(8);
+    expect(read.sqlite.prepare('select count(*) from ev_acct').pluck().get()).toBeGreaterThan(0);
+    read.close();
+    expect(fs.readFileSync(file).equals(before)).toBe(true);
+
+    await rollBackTo('0007-state-snapshots');
+    await expectInputError(file, 'read', /has trace schema 7, older than this build reads \(8\); upgrade it with: migpatch upgrade --db .*trace\.db$/);
     const db = await openTraceDb(file, 'write');
+    expect(db.schemaVersion).toBe(MIGRATION_NAMES.length);
     expect(db.sqlite.prepare('select count(*) from migpatch_migration').pluck().get()).toBe(MIGRATION_NAMES.length);
     expect(db.sqlite.prepare('select count(*) from ev_acct').pluck().get()).toBeGreaterThan(0);
     db.close();

@@ -7,12 +7,13 @@ import { describe, expect, it } from 'vitest';
 import { InputError } from '../src/core/errors.js';
 import { StreamHasher } from '../src/format/event-hash.js';
 import {
-  cpuStatesAt, getMetrics, getRun, getRunEvents, listRuns, parseRunRef, readEventBatches, requireComplete, seqAtTime,
+  getMetrics, getRun, listRuns, parseRunRef, readEventBatches, requireComplete, seqAtTime,
 } from '../src/trace/runs.js';
 import { SqliteSink } from '../src/trace/sqlite-sink.js';
 import { openTraceDb, type TraceDb } from '../src/trace/trace-db.js';
 import { batchesOf, expectedRows, fakeEvents, fakeMeta, fakeResult } from './fixtures/fake-run.js';
 import { useTempDirs } from './fixtures/temp-db.js';
+import { cpuStatesAt, getRunEvents } from './fixtures/trace-reads.js';
 
 const tempDir = useTempDirs();
 const FIXED_NOW = new Date('2025-01-02T03:04:05.678Z');

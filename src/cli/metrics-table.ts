@@ -1,7 +1,6 @@
 /**
  * The metrics table shared by `record` and `metrics`.
  */
-import { metricDef } from '../format/metric-defs.js';
 import type { MetricRow } from '../format/trace-types.js';
 import { renderTable } from './output.js';
 import { formatMetric } from '../format/value-text.js';
@@ -22,7 +21,3 @@ function rawValue(m: MetricRow): string | null {
   return m.unit === 'ratio' ? m.value.toFixed(6) : String(m.value);
 }
 
-/** One-line definition of a metric, for help texts. */
-export function metricDoc(name: string): string {
-  return metricDef(name)?.doc ?? '';
-}

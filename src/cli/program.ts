@@ -1,10 +1,12 @@
 /**
- * The command-line program: commands parse their options, call one library function and print.
- * Exit codes (DESIGN.md 13): 0 success, 1 regression or divergence, 2 usage or input error,
- * 3 invariant violation during record.
+ * The command-line program: commands parse their options, call one library function, print, and
+ * return their exit code ({@link ExitCode}); errors carry theirs. Nothing here sets the process's
+ * exit code: `main.ts` does, with what {@link runCli} returns.
  */
-import { Command, CommanderError } from 'commander';
+import { CommanderError, type Command } from 'commander';
 import { MigpatchError } from '../core/errors.js';
+import { ExitCode } from '../core/exit-code.js';
+import { CliCommand } from './cli-command.js';
 import { TOOL_VERSION } from '../version.js';
 import type { Output } from '../io/output.js';
 
@@ -27,6 +29,7 @@ const COMMANDS: Readonly<Record<string, () => Promise<Register>>> = {
   report: async () => (await import('./commands/report.js')).registerReport,
   export: async () => (await import('./commands/export.js')).registerExport,
   sweep: async () => (await import('./commands/sweep.js')).registerSweep,
+  upgrade: async () => (await import('./commands/upgrade.js')).registerUpgrade,
 };
 
 /**
@@ -34,8 +37,8 @@ const COMMANDS: Readonly<Record<string, () => Promise<Register>>> = {
  * help and errors are complete); otherwise (no command, --help, a typo) every command is, so help
  * lists them all and commander can suggest the nearest.
  */
-export async function buildProgram(io: Output, argv: readonly string[] = []): Promise<Command> {
-  const program = new Command('migpatch')
+export async function buildProgram(io: Output, argv: readonly string[] = []): Promise<CliCommand> {
+  const program = new CliCommand('migpatch')
     .description('deterministic laboratory for OS code patching during live migration')
     .version(TOOL_VERSION)
     .showSuggestionAfterError(true)
@@ -56,20 +59,20 @@ export async function buildProgram(io: Output, argv: readonly string[] = []): Pr
 }
 
 /** Runs the CLI on `argv` (as process.argv); returns the exit code. */
-export async function runCli(argv: readonly string[], io: Output): Promise<number> {
+export async function runCli(argv: readonly string[], io: Output): Promise<ExitCode> {
   try {
     const program = await buildProgram(io, argv);
     await program.parseAsync([...argv]);
-    return typeof process.exitCode === 'number' ? process.exitCode : 0;
+    return program.actionExitCode();
   } catch (e) {
     return exitCodeOf(e, io);
   }
 }
 
-function exitCodeOf(e: unknown, io: Output): number {
+function exitCodeOf(e: unknown, io: Output): ExitCode {
   if (e instanceof CommanderError) {
     // Help and version are not errors; commander has already printed its one-line message.
-    return e.exitCode === 0 ? 0 : 2;
+    return e.exitCode === 0 ? ExitCode.Ok : ExitCode.Usage;
   }
   if (e instanceof MigpatchError) {
     io.err(`migpatch: ${e.message}`);
@@ -78,5 +81,5 @@ function exitCodeOf(e: unknown, io: Output): number {
   const message = e instanceof Error ? e.message : String(e);
   io.err(`migpatch: internal error: ${message}`);
   if (process.env['MIGPATCH_DEBUG'] && e instanceof Error && e.stack) io.err(e.stack);
-  return 70;
+  return ExitCode.Internal;
 }

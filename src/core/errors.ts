@@ -2,12 +2,13 @@
  * The few error classes of migpatch. Each carries the process exit code the command line uses,
  * so a command never has to guess how to report a failure.
  */
+import { ExitCode } from './exit-code.js';
 
 /** Base class: an error whose message is meant for the user, with the exit code to use. */
 export class MigpatchError extends Error {
-  /** Process exit code for the CLI (DESIGN.md 13). */
-  readonly exitCode: number;
-  constructor(message: string, exitCode: number) {
+  /** Process exit code for the CLI (see {@link ExitCode}). */
+  readonly exitCode: ExitCode;
+  constructor(message: string, exitCode: ExitCode) {
     super(message);
     this.name = new.target.name;
     this.exitCode = exitCode;
@@ -20,7 +21,7 @@ export class MigpatchError extends Error {
  */
 export class InputError extends MigpatchError {
   constructor(message: string) {
-    super(message, 2);
+    super(message, ExitCode.Usage);
   }
 }
 
@@ -30,6 +31,6 @@ export class InputError extends MigpatchError {
  */
 export class InternalError extends MigpatchError {
   constructor(message: string) {
-    super(message, 70);
+    super(message, ExitCode.Internal);
   }
 }

@@ -156,7 +156,7 @@ export function phaseCode(name: string): number {
   return code;
 }
 
-/** Invariant codes (DESIGN.md 10). */
+/** Invariant codes (docs/model.md, "Invariants"). */
 export const Invariant = { SAFETY: 1, LIVENESS: 2, CONSERVATION: 3 } as const;
 
 /** Names of the invariants, indexed by code. */

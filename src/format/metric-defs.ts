@@ -1,5 +1,6 @@
 /**
- * The metrics of a run (DESIGN.md 11): name, unit, direction and definition, in display order.
+ * The metrics of a run: name, unit, direction and definition, in display order. docs/model.md
+ * ("Metrics") lists the same table; test/model-doc.test.ts keeps the two equal.
  * The analyser computes them from the event stream; `metrics-sql.ts` recomputes each with SQL.
  */
 import type { Better } from './trace-types.js';
@@ -17,8 +18,8 @@ const def = (name: string, unit: MetricDef['unit'], better: Better, doc: string)
 /** Every metric, in display order. */
 export const METRICS: readonly MetricDef[] = [
   // For broadcast-ack the attempt begins with the first MSG1, modifying begins with the ACK that
-  // completes the set, and MSG2 goes out when the sync ends: these are DESIGN.md 11's definitions,
-  // stated so that they hold for every protocol.
+  // completes the set, and MSG2 goes out when the sync ends: these are the seed's steps,
+  // and docs/model.md ("Metrics") says what each means for every protocol.
   def('quiesce_ns', 'ns', 'lower', 'attempt begins (first MSG1) -> last target resumed from WAIT, in the attempt that patched; none if nobody waited'),
   def('rendezvous_ns', 'ns', 'lower', 'attempt begins (first MSG1) -> first word written (every ACK in), in the attempt that patched'),
   def('patch_ns', 'ns', 'lower', 'first word written -> last synchronisation done'),

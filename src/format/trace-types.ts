@@ -124,7 +124,7 @@ export interface AttemptRow {
   readonly outcome: string;
 }
 
-/** An accounting window (DESIGN.md 6). Error is NaN when the window holds no truth. */
+/** An accounting window (docs/model.md, "Accounting"). Error is NaN when the window holds no truth. */
 export interface AccountingWindow {
   readonly window: 'before' | 'stale' | 'after';
   readonly beginNs: number;
@@ -161,7 +161,7 @@ export interface StateSnapshotRow {
 /** Which way a metric is better. */
 export type Better = 'lower' | 'higher' | 'closer_to_zero';
 
-/** A metric value with its unit and direction (DESIGN.md 11). `value` is null when undefined for the run. */
+/** A metric value with its unit and direction (docs/model.md, "Metrics"). `value` is null when undefined for the run. */
 export interface MetricRow {
   readonly name: string;
   readonly value: number | null;
@@ -172,7 +172,7 @@ export interface MetricRow {
 /** Derived data and totals, available when the run has ended. */
 export interface RunResult {
   readonly eventCount: number;
-  /** Event-stream hash (see `src/sim/event-hash.ts`), 16 hex digits. */
+  /** Event-stream hash (see `src/format/event-hash.ts`), 16 hex digits. */
   readonly eventHash: string;
   /** Hash of each chunk of `EVENT_HASH_CHUNK` events, to find the first divergence quickly. */
   readonly chunkHashes: readonly string[];

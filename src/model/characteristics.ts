@@ -1,5 +1,5 @@
 /**
- * Hardware characteristics the OS can observe (DESIGN.md 8) and the detector's comparison. Bit i of
+ * Hardware characteristics the OS can observe (docs/model.md, "Detection and planning") and the detector's comparison. Bit i of
  * a difference mask stands for `CHARACTERISTICS[i]`.
  */
 import type { Characteristic, HostSpec } from '../scenario/scenario.js';

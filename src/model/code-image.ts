@@ -1,5 +1,5 @@
 /**
- * The guest's code image (DESIGN.md 5): routines, the variant each has installed, which one is
+ * The guest's code image (docs/model.md, "Guest"): routines, the variant each has installed, which one is
  * being rewritten and by whom, and the accounting routine's arithmetic per variant.
  *
  * Variants are named after the host characteristic that selects them, so the variant a host needs

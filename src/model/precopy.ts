@@ -1,5 +1,5 @@
 /**
- * Pre-copy live migration (DESIGN.md 7), after QEMU and SimGrid: copy all memory, then resend what
+ * Pre-copy live migration (docs/model.md, "Live migration"), after QEMU and SimGrid: copy all memory, then resend what
  * was dirtied during the previous round until the remainder fits `bandwidth × max downtime` or the
  * rounds run out, then stop-and-copy. Pure arithmetic: the simulator asks for the next step at the
  * end of each round, telling how many vCPUs were busy (they are what dirties memory).

@@ -1,5 +1,5 @@
 /**
- * Per-hardware-thread counters and ground truth (DESIGN.md 4 and 6).
+ * Per-hardware-thread counters and ground truth (docs/model.md, "Hardware" and "Accounting").
  *
  * - The counter is the PURR (POWER) or TSC (x86) of the thread a vCPU runs on, in ticks. A busy
  *   thread's scaled PURR advances at timebase / k, k being the busy threads of its core (IBM's

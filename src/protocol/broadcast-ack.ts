@@ -8,10 +8,13 @@
  *    or to the whole set: `resendScope`) up to `resendLimit` times, then aborts: MSG2 to the ackers
  *    (or to the whole set, or to nobody: `abortScope`), nothing modified, and a retry after a
  *    backoff, up to `retryLimit` retries. An ACK that arrives for a dead attempt gets its own MSG2
- *    at once, so no target is left waiting, except with `abortScope: none` (the patent's literal
- *    "abort without sending message 524"), where no abort sends MSG2 and the ackers stay in WAIT.
+ *    at once, except with `abortScope: none` (the patent's literal "abort without sending message
+ *    524"), where no abort sends MSG2 and the ackers stay in WAIT.
  * 4. With every ACK in, the initiator writes the patches and synchronises.
  * 5. MSG2 to every target; each leaves WAIT after its own instruction synchronisation.
+ *
+ * As in the seed, nothing acknowledges MSG2: a lost MSG2, or an ACK lost after the last resend
+ * with `abortScope` per-cpu, leaves its target waiting for good (docs/model.md, "Faults").
  */
 import { assert } from '../core/assert.js';
 import { CpuState, Ev, Msg, Outcome, type MsgCode } from '../format/event-kinds.js';

@@ -1,5 +1,5 @@
 /**
- * The patch-protocol seam (DESIGN.md 9): given an initiator, the other online vCPUs and the patches,
+ * The patch-protocol seam (docs/model.md, "Protocols"): given an initiator, the other online vCPUs and the patches,
  * a protocol drives messages through the IPI model, modifies the code image through the context and
  * ends each attempt `patched` or `aborted`. Protocols are pure state machines over the
  * {@link ProtocolContext}; they never see the queue, the clock or the sink.

@@ -3,7 +3,7 @@
  * re-simulation) and by `diff` (two traces with the same seed).
  *
  * Streams are compared chunk by chunk through their chunk hashes first (`event_chunks`, see
- * `src/sim/event-hash.ts`), so only one chunk of {@link EVENT_HASH_CHUNK} events is ever compared
+ * `src/format/event-hash.ts`), so only one chunk of {@link EVENT_HASH_CHUNK} events is ever compared
  * row by row, whatever the runs' length.
  */
 import { assert } from '../core/assert.js';

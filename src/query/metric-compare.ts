@@ -1,5 +1,5 @@
 /**
- * Two runs' metrics side by side, judged by each metric's direction (DESIGN.md 11). Shared by
+ * Two runs' metrics side by side, judged by each metric's direction (docs/model.md, "Metrics"). Shared by
  * `migpatch diff` and `migpatch report --baseline`, so both say "better" and "worse" the same way.
  */
 import { unreachable } from '../core/assert.js';

@@ -2,7 +2,7 @@
  * `migpatch diff` as a library call: what differs between two complete runs, whatever their
  * scenarios, protocols or sizes. Scenario changes as JSON paths, metrics side by side with
  * verdicts, the first divergent event when both share a seed (common random numbers make that
- * meaningful, DESIGN.md 3), and each run's per-vCPU WAIT distribution.
+ * meaningful: docs/model.md, "Time and randomness"), and each run's per-vCPU WAIT distribution.
  */
 import { InputError } from '../core/errors.js';
 import { getMetrics, getRun, requireComplete, type CompleteRun, type RunRecord } from '../trace/runs.js';

@@ -1,5 +1,5 @@
 /**
- * How long each vCPU of a run spent in WAIT (DESIGN.md 9: parked by the protocol), summarised as
+ * How long each vCPU of a run spent in WAIT (parked by the protocol: docs/model.md, "Protocols"), summarised as
  * p50 / p95 / max over vCPUs. vCPUs that never waited (the initiator, offline ones) count as 0.
  *
  * The per-vCPU totals come from `cpu_intervals` (state 4) through its (run_id, cpu, start_ns) index:
@@ -9,6 +9,7 @@
  * disagree, one grouped pass over the run's intervals gives the exact totals.
  */
 import { assert } from '../core/assert.js';
+import { quantileOfSorted, sortedCopy } from '../core/quantile.js';
 import { CpuState } from '../format/event-kinds.js';
 import type { TraceDb } from '../trace/trace-db.js';
 
@@ -29,22 +30,18 @@ interface Span {
   readonly to: number;
 }
 
-/** The nearest-rank percentile `p` (0-100] of ascending `sorted`; 0 for an empty list. */
-export function nearestRank(sorted: readonly number[], p: number): number {
-  assert(p > 0 && p <= 100, () => `percentile ${p} out of (0, 100]`);
-  if (sorted.length === 0) return 0;
-  const rank = Math.ceil((p / 100) * sorted.length);
-  return sorted[Math.min(sorted.length, Math.max(1, rank)) - 1] as number;
-}
-
-/** Summarises per-vCPU totals (one entry per vCPU, zeros included). */
+/**
+ * Summarises per-vCPU totals (one entry per vCPU, zeros included). Quantiles are interpolated
+ * (type 7, src/core/quantile.ts) like every other command's; an empty run gives zeros.
+ */
 export function summariseWaits(totals: readonly number[]): WaitDistribution {
-  const sorted = [...totals].sort((x, y) => x - y);
+  const sorted = sortedCopy(totals);
+  const q = (p: number): number => (sorted.length === 0 ? 0 : quantileOfSorted(sorted, p));
   return {
     vcpus: sorted.length,
     waited: sorted.filter((v) => v > 0).length,
-    p50Ns: nearestRank(sorted, 50),
-    p95Ns: nearestRank(sorted, 95),
+    p50Ns: q(0.5),
+    p95Ns: q(0.95),
     maxNs: sorted.length === 0 ? 0 : (sorted[sorted.length - 1] as number),
     totalNs: sorted.reduce((s, v) => s + v, 0),
   };

@@ -2,7 +2,7 @@
  * `migpatch replay verify RUN` as a library call: re-simulate a run from its recorded scenario,
  * seed and tool version, and compare the event streams.
  *
- * Three hash lists meet here, each a list of chunk hashes (`src/sim/event-hash.ts`):
+ * Three hash lists meet here, each a list of chunk hashes (`src/format/event-hash.ts`):
  * - replayed: the re-simulation's (computed while simulating, nothing stored);
  * - stored: those of the events in the trace, re-hashed as they are read;
  * - recorded: `event_chunks`, written when the run was recorded.

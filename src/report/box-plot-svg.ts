@@ -5,7 +5,7 @@
  * long tail (a p95 far from the box) shows at a glance.
  */
 import { formatRatio } from '../format/value-text.js';
-import type { DistributionSummary } from '../stats/quantile.js';
+import type { DistributionSummary } from '../core/quantile.js';
 import { px, rect, shortNs, svgOpen, text } from './svg.js';
 
 /** One group drawn in every row. */

@@ -1,5 +1,6 @@
 /**
- * The built-in scenarios (DESIGN.md 14), built from shared pieces: a base guest per family, one
+ * The built-in scenarios (README, "migpatch scenarios"; their values and sources: docs/model.md,
+ * "Defaults and their sources"), built from shared pieces: a base guest per family, one
  * base migration, detection and protocol, and a host maker that takes its defaults from the
  * catalog. Each scenario states only how it differs.
  */
@@ -83,7 +84,7 @@ function detection(rules: readonly PatchRule[]): DetectionSpec {
   };
 }
 
-// Backoff 1, 10, 100, 1,000 ms: the retry delays of pseries_suspend (DESIGN.md 15).
+// Backoff 1, 10, 100, 1,000 ms: the retry delays of pseries_suspend (Linux arch/powerpc/platforms/pseries/mobility.c).
 const PROTOCOL: ProtocolSpec = {
   name: 'broadcast-ack',
   attemptBoundNs: 2_000_000_000,

@@ -23,7 +23,7 @@ export interface ProcessorInfo {
 }
 
 // POWER latencies: IPI via the interrupt controller in an LPAR is in the guest-issued range
-// (~2-10 us, DESIGN.md 15); H_PROD wake-ups on POWER8 KVM are 16-35 us. We take the LPAR doorbell
+// (~2-10 us: one exit/entry cycle); H_PROD wake-ups on POWER8 KVM are 16-35 us. We take the LPAR doorbell
 // case, median 4 us with a tail to 12 us. Writing one instruction word and the dcbst/sync/icbi/isync
 // sequence are on the order of tens of ns and a microsecond respectively.
 const POWER_LATENCY: HostLatency = {
@@ -35,7 +35,7 @@ const POWER_LATENCY: HostLatency = {
   syncNsPerCpu: 1_000,
 };
 
-// x86 in a VM: KVM normal IPI ~1.3-2.3 us (DESIGN.md 15).
+// x86 in a VM: KVM normal IPI ~1.3-2.3 us (docs/model.md, "Defaults and their sources").
 const X86_LATENCY: HostLatency = {
   ipi: { medianNs: 1_800, p99Ns: 6_000 },
   ack: { medianNs: 200, p99Ns: 700 },

@@ -6,17 +6,17 @@
  * Units are part of every numeric field's name (`Ns`, `Bytes`, `PerSec`, `Hz`).
  */
 
-/** Processor models of the hardware catalog (`src/model/catalog.ts`). */
+/** Processor models of the hardware catalog (`src/scenario/catalog.ts`). */
 export type ProcessorName = 'POWER8' | 'POWER9' | 'POWER10' | 'x86-icelake' | 'x86-sapphirerapids';
 
-/** How a processor's PURR advances for a busy thread (DESIGN.md 4). */
+/** How a processor's PURR advances for a busy thread (docs/model.md, "Hardware"). */
 export type PurrMode = 'scaled' | 'unscaled';
 
 /** A latency distribution (defined beside the random streams that draw it). */
 export type { LatencyDist } from '../core/rng.js';
 import type { LatencyDist } from '../core/rng.js';
 
-/** Latency and cost parameters of a host (DESIGN.md 4). */
+/** Latency and cost parameters of a host (docs/model.md, "Hardware"). */
 export interface HostLatency {
   /** IPI delivery, sender's send → target's doorbell. */
   readonly ipi: LatencyDist;
@@ -70,7 +70,7 @@ export type Characteristic =
   | 'numa_generation'
   | 'timebase_hz';
 
-/** A routine of the guest's code image (DESIGN.md 5). Its variant is chosen by `selector`. */
+/** A routine of the guest's code image (docs/model.md, "Guest"). Its variant is chosen by `selector`. */
 export interface RoutineSpec {
   readonly name: string;
   /** Size in instruction words: the patch rewrites them one by one. */
@@ -95,7 +95,7 @@ export interface IrqOffSpec {
   readonly duration: LatencyDist;
 }
 
-/** The guest OS and its workload (DESIGN.md 5). */
+/** The guest OS and its workload (docs/model.md, "Guest"). */
 export interface GuestSpec {
   readonly vcpus: number;
   readonly processes: number;
@@ -124,7 +124,7 @@ export interface GuestSpec {
  */
 export type SuspendMode = 'pause' | 'rendezvous';
 
-/** Pre-copy live migration (DESIGN.md 7). */
+/** Pre-copy live migration (docs/model.md, "Live migration"). */
 export interface MigrationSpec {
   readonly enabled: boolean;
   readonly startNs: number;
@@ -144,7 +144,7 @@ export interface MigrationSpec {
   readonly joinTimeoutNs: number;
 }
 
-/** How the guest learns of the migration (DESIGN.md 8). */
+/** How the guest learns of the migration (docs/model.md, "Detection and planning"). */
 export interface DetectionSpec {
   readonly notification: {
     readonly enabled: boolean;

@@ -13,7 +13,7 @@ import { assert } from '../core/assert.js';
 import { deltaPercent, judge, type Verdict } from '../query/metric-compare.js';
 import type { Better } from '../format/trace-types.js';
 import { mannWhitneyU, type UTestMethod } from './mann-whitney.js';
-import { median } from './quantile.js';
+import { median } from '../core/quantile.js';
 
 /** Fewest values a side for a verdict: compare.py's recommendation (it accepts 2 and warns below 9). */
 export const MIN_SAMPLES = 9;

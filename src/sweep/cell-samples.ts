@@ -4,7 +4,7 @@
  * compare. Filled from the runs as a sweep stores them, or from the trace afterwards.
  */
 import { gridLabel } from './grid.js';
-import { summarize, type DistributionSummary } from '../stats/quantile.js';
+import { summarize, type DistributionSummary } from '../core/quantile.js';
 import type { Better, MetricRow } from '../format/trace-types.js';
 
 /** Which cell: the protocol its runs used and the varying `--set` values of its grid point, path → value. */

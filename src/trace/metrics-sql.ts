@@ -1,7 +1,7 @@
 /**
- * Every metric of DESIGN.md 11 recomputed with SQL from the recorded events alone (the `ev_*`
- * views). The `metrics` table is a cache written by the recorder; this is the independent second
- * computation that `migpatch metrics RUN --check` and the tests compare it with. Each query
+ * Every metric of docs/model.md ("Metrics") recomputed with SQL from the recorded events alone (the
+ * `ev_*` views). The `metrics` table is a cache written by the recorder; this is the independent
+ * second computation that the tests compare it with on every built-in scenario. Each query
  * takes the run id as `@run` and returns one row with one column, `value` (NULL when undefined).
  *
  * Windows and attempt ranges are cut by `seq`, as the analyser cuts them (see run-analyzer.ts).

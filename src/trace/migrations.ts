@@ -1,7 +1,9 @@
 /**
  * The schema migrations, imported statically. Kysely's FileMigrationProvider imports files at run
  * time, which breaks between vitest (`.ts`) and `tsc` output (`.js`); static imports resolve the
- * same way in both. Add each new migration here, in name order, and never rename or edit an old one.
+ * same way in both. Add each new migration here, in name order, and never rename or edit an old one:
+ * each holds its own literal DDL and imports nothing of src/, and test/migrations-frozen.test.ts
+ * keeps the hash of every released one. From 0009 on, migration N sets `PRAGMA user_version = N`.
  */
 import type { Migration, MigrationProvider } from 'kysely';
 import * as m0001 from '../../migrations/0001-runs.js';
@@ -12,6 +14,7 @@ import * as m0005 from '../../migrations/0005-views.js';
 import * as m0006 from '../../migrations/0006-acct-series.js';
 import * as m0007 from '../../migrations/0007-state-snapshots.js';
 import * as m0008 from '../../migrations/0008-sweeps.js';
+import * as m0009 from '../../migrations/0009-file-identity.js';
 
 /** Every migration by name. Names sort in the order they must run. */
 export const MIGRATIONS: Readonly<Record<string, Migration>> = {
@@ -23,10 +26,14 @@ export const MIGRATIONS: Readonly<Record<string, Migration>> = {
   '0006-acct-series': m0006,
   '0007-state-snapshots': m0007,
   '0008-sweeps': m0008,
+  '0009-file-identity': m0009,
 };
 
 /** Names of every migration this version knows, in order. */
 export const MIGRATION_NAMES: readonly string[] = Object.keys(MIGRATIONS).sort();
+
+/** The schema version this build writes: the number of its last migration (names are numbered 0001, 0002, ...). */
+export const SCHEMA_VERSION: number = MIGRATION_NAMES.length;
 
 /** Kysely migration provider over {@link MIGRATIONS}. */
 export class StaticMigrationProvider implements MigrationProvider {

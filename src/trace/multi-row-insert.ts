@@ -6,7 +6,7 @@
 import type Database from 'better-sqlite3';
 import { assert } from '../core/assert.js';
 
-/** Rows per INSERT statement on the hot paths: ~1.6 M rows/s on the reference machine (DESIGN.md 12). */
+/** Rows per INSERT statement on the hot paths: the fastest plain loading measured (`npm run bench` shows the figure). */
 export const ROWS_PER_INSERT = 100;
 
 /** SQLite's bound on host parameters per statement. */

@@ -4,10 +4,8 @@
  * better-sqlite3's synchronous iterator, because Kysely's async stream costs a promise per row and
  * holds its connection lock for the whole iteration.
  */
-import { sql } from 'kysely';
 import { InputError } from '../core/errors.js';
 import { ColumnBatch, EVENT_BATCH_SIZE } from '../format/column-batch.js';
-import type { EventRow } from './event-rows.js';
 import type { RunStatus, TraceLevel } from './schema.js';
 import type { Better, EventBatch, MetricRow } from '../format/trace-types.js';
 import type { TraceDb } from './trace-db.js';
@@ -104,12 +102,6 @@ export async function getMetrics(db: TraceDb, runId: number): Promise<MetricRow[
   return rows.map((r) => ({ name: r.name, value: r.value, unit: r.unit, better: r.better satisfies Better }));
 }
 
-/** Time bounds for {@link getRunEvents}: events with `fromNs <= t_ns < toNs`. */
-export interface TimeRange {
-  readonly fromNs?: number;
-  readonly toNs?: number;
-}
-
 /**
  * The first seq of run `runId` whose time is `>= tNs` (the run's event count if none). Events are
  * in time order by seq, so this is a binary search of primary-key lookups: `t_ns` has no index
@@ -126,49 +118,6 @@ export function seqAtTime(db: TraceDb, runId: number, tNs: number): number {
     else hi = mid;
   }
   return lo;
-}
-
-/**
- * A run's events in seq order, one row object each, optionally only those in a time range. While
- * the iterator is open the connection cannot write (better-sqlite3), so finish or break out of it
- * before writing.
- */
-export function* getRunEvents(db: TraceDb, runId: number, range: TimeRange = {}): Generator<EventRow, void, undefined> {
-  let query = db.kysely
-    .selectFrom('events')
-    .select(['seq', 't_ns as tNs', 'kind', 'cpu', 'a', 'b', 'c'])
-    .where('run_id', '=', runId);
-  if (range.fromNs !== undefined) query = query.where('seq', '>=', seqAtTime(db, runId, range.fromNs));
-  if (range.toNs !== undefined) query = query.where('seq', '<', seqAtTime(db, runId, range.toNs));
-  const compiled = query.orderBy('seq').compile();
-  yield* db.sqlite.prepare(compiled.sql).iterate(...compiled.parameters) as IterableIterator<EventRow>;
-}
-
-/** What one vCPU was doing at an instant. */
-export interface CpuStateAt {
-  readonly cpu: number;
-  readonly state: number;
-  readonly stateName: string | null;
-  readonly startNs: number;
-  readonly endNs: number;
-  readonly pid: number | null;
-}
-
-/**
- * The interval each vCPU of a complete run was in at `tNs` (vCPUs with none, e.g. after the end,
- * are absent), by vCPU. One seek per vCPU on the (run_id, cpu, start_ns) index, for the latest
- * interval starting at or before `tNs`; no scan of the run's intervals.
- */
-export async function cpuStatesAt(db: TraceDb, runId: number, tNs: number): Promise<CpuStateAt[]> {
-  const { rows } = await sql<CpuStateAt>`
-    select i.cpu, i.state, s.name as stateName, i.start_ns as startNs, i.end_ns as endNs, i.pid
-    from vcpus v
-    join cpu_intervals i on i.run_id = v.run_id and i.cpu = v.cpu and i.start_ns = (
-      select max(c.start_ns) from cpu_intervals c where c.run_id = v.run_id and c.cpu = v.cpu and c.start_ns <= ${tNs})
-    left join cpu_states s on s.code = i.state
-    where v.run_id = ${runId} and i.end_ns > ${tNs}
-    order by i.cpu`.execute(db.kysely);
-  return rows;
 }
 
 /**

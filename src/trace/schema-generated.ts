@@ -1,14 +1,10 @@
 /**
- * Schema objects generated from the code's own lists (`src/sim/event-kinds.ts`): the lookup tables
- * that name codes, and one view per event kind that names its columns. Generating them from the
- * lists means the database cannot drift from the code. Migrations call these functions; a later
- * migration that follows a change to the lists calls the `refresh*` functions again (they are
- * idempotent), so old databases catch up.
- *
- * Everything here is SQL built with Kysely's `sql` tag on identifiers and values that come from
- * the code, never from users.
+ * The schema objects that follow from the code's own lists (`src/format/event-kinds.ts`): the rows
+ * of the lookup tables that name codes, and one view per event kind that names its columns. The
+ * migrations hold frozen literal copies of them (a migration never imports live code); the drift
+ * test checks that the latest schema agrees with what is derived here, so a change to the lists
+ * without a migration that follows it fails a test instead of silently diverging.
  */
-import { sql, type Kysely, type RawBuilder } from 'kysely';
 import {
   CHARACTERISTICS, CPU_STATE_NAMES, DetectSource, EVENT_KINDS, FAULT_KIND_NAMES, INVARIANT_NAMES,
   MSG_NAMES, OUTCOME_NAMES, PHASE_NAMES, VIOLATION_DETAIL_NAMES, type EventKindInfo,
@@ -43,42 +39,6 @@ export const LOOKUP_TABLES: readonly LookupTable[] = [
   { table: 'characteristics', key: 'bit', rows: CHARACTERISTICS.map((name, bit) => [bit, name] as const) },
 ];
 
-/** Creates the lookup tables (empty). */
-export async function createLookupTables(db: Kysely<unknown>): Promise<void> {
-  await db.schema
-    .createTable('event_kinds')
-    .addColumn('code', 'integer', (c) => c.primaryKey())
-    .addColumn('name', 'text', (c) => c.notNull().unique())
-    .addColumn('doc', 'text', (c) => c.notNull())
-    .addColumn('cpu_col', 'text')
-    .addColumn('a_col', 'text')
-    .addColumn('b_col', 'text')
-    .addColumn('c_col', 'text')
-    .execute();
-  for (const t of LOOKUP_TABLES) {
-    await db.schema
-      .createTable(t.table)
-      .addColumn(t.key, 'integer', (c) => c.primaryKey())
-      .addColumn('name', 'text', (c) => c.notNull().unique())
-      .execute();
-  }
-}
-
-/** Replaces the rows of every lookup table with the code's current lists. */
-export async function refreshLookupRows(db: Kysely<unknown>): Promise<void> {
-  await sql`delete from event_kinds`.execute(db);
-  const kinds = EVENT_KINDS.map(
-    (k) => sql`(${k.code}, ${k.name}, ${k.doc}, ${k.cpu}, ${k.a}, ${k.b}, ${k.c})`,
-  );
-  await sql`insert into event_kinds (code, name, doc, cpu_col, a_col, b_col, c_col) values ${sql.join(kinds)}`
-    .execute(db);
-  for (const t of LOOKUP_TABLES) {
-    await sql`delete from ${sql.table(t.table)}`.execute(db);
-    const rows = t.rows.map(([code, name]) => sql`(${code}, ${name})`);
-    await sql`insert into ${sql.table(t.table)} (${sql.ref(t.key)}, name) values ${sql.join(rows)}`.execute(db);
-  }
-}
-
 /**
  * Dense kinds (scheduling and accounting, emitted on every tick and switch: codes 10-19) make up
  * nearly every row of a run; the others (run, migration, detection, protocol, patch, violation,
@@ -106,32 +66,19 @@ export function eventViewColumns(info: EventKindInfo): readonly string[] {
   return ['run_id', 'seq', 't_ns', ...used];
 }
 
-function eventViewSelect(info: EventKindInfo): RawBuilder<unknown> {
+/**
+ * The statement that creates a kind's view, as `sqlite_master` stores the one the migrations froze
+ * (SQLite writes the leading keywords in capitals): the drift test
+ * (test/migrations-frozen.test.ts) compares it with `sqlite_master`, so a change to a kind's columns
+ * without a migration that recreates its view fails there. Identifiers and codes come from the
+ * code, never from users.
+ */
+export function eventViewSql(info: EventKindInfo): string {
   const renamed = (['cpu', 'a', 'b', 'c'] as const).flatMap((col) => {
     const name = info[col];
-    return name === null ? [] : [sql`${sql.ref(col)} as ${sql.ref(name)}`];
+    return name === null ? [] : [`"${col}" as "${name}"`];
   });
-  const columns = [sql.ref('run_id'), sql.ref('seq'), sql.ref('t_ns'), ...renamed];
-  // sql.lit: a view cannot hold bound parameters, so the code is written into its text.
-  const where = sql`kind = ${sql.lit(info.code)}`;
-  return isSparseKind(info.code)
-    ? sql`select ${sql.join(columns)} from events where ${where} and ${sql.raw(SPARSE_KIND_PREDICATE)}`
-    : sql`select ${sql.join(columns)} from events where ${where}`;
-}
-
-/** Drops and recreates the `ev_<name>` view of every kind in `kinds`. */
-export async function refreshEventKindViews(
-  db: Kysely<unknown>, kinds: readonly EventKindInfo[] = EVENT_KINDS,
-): Promise<void> {
-  for (const info of kinds) {
-    await db.schema.dropView(eventViewName(info)).ifExists().execute();
-    await db.schema.createView(eventViewName(info)).as(eventViewSelect(info)).execute();
-  }
-}
-
-/** Drops the view of every kind in `kinds`. */
-export async function dropEventKindViews(
-  db: Kysely<unknown>, kinds: readonly EventKindInfo[] = EVENT_KINDS,
-): Promise<void> {
-  for (const info of kinds) await db.schema.dropView(eventViewName(info)).ifExists().execute();
+  const columns = ['"run_id"', '"seq"', '"t_ns"', ...renamed].join(', ');
+  const where = `kind = ${info.code}${isSparseKind(info.code) ? ` and ${SPARSE_KIND_PREDICATE}` : ''}`;
+  return `CREATE VIEW "${eventViewName(info)}" as select ${columns} from events where ${where}`;
 }

@@ -186,7 +186,7 @@ export interface AttemptsTable {
   outcome: 'patched' | 'aborted' | 'unfinished';
 }
 
-/** `acct_windows`: accounting windows (DESIGN.md 6). */
+/** `acct_windows`: accounting windows (docs/model.md, "Accounting"). */
 export interface AcctWindowsTable {
   run_id: number;
   window: 'before' | 'stale' | 'after';

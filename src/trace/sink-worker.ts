@@ -7,6 +7,7 @@
 import { parentPort, workerData, type MessagePort } from 'node:worker_threads';
 import { assert } from '../core/assert.js';
 import { MigpatchError } from '../core/errors.js';
+import { ExitCode } from '../core/exit-code.js';
 import { SqliteSink } from './sqlite-sink.js';
 import type { EventBatch, RunMeta, RunResult } from '../format/trace-types.js';
 import { openTraceDb, type TraceDb } from './trace-db.js';
@@ -19,7 +20,7 @@ const replies: MessagePort = init.replies;
 /** A failure to report, keeping the exit code of migpatch's own errors. */
 function toReply(e: unknown): SinkReply {
   if (e instanceof MigpatchError) return { kind: 'error', message: e.message, exitCode: e.exitCode };
-  return { kind: 'error', message: e instanceof Error ? e.message : String(e), exitCode: 70 };
+  return { kind: 'error', message: e instanceof Error ? e.message : String(e), exitCode: ExitCode.Internal };
 }
 
 function reply(r: SinkReply): void {

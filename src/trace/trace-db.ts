@@ -1,15 +1,20 @@
 /**
  * Opening the trace database: path resolution, the checks that turn every unusable file into a
- * one-line {@link InputError}, WAL mode, and schema migrations. This module and the migrations are
- * the only places that know SQLite specifics (DESIGN.md 2).
+ * one-line {@link InputError}, WAL mode, and schema migrations.
  */
 import fs from 'node:fs';
 import nodePath from 'node:path';
 import Database from 'better-sqlite3';
 import { Kysely, Migrator, SqliteDialect } from 'kysely';
+import { assert } from '../core/assert.js';
 import { InputError, InternalError } from '../core/errors.js';
 import { EVENT_KINDS } from '../format/event-kinds.js';
-import { MIGRATION_NAMES, StaticMigrationProvider } from './migrations.js';
+import {
+  checkIntegrity, identify, isNewFile, MIGRATION_LOCK_TABLE, MIGRATION_TABLE, OLDEST_READABLE_SCHEMA_VERSION,
+  QUICK_CHECK_MAX_BYTES,
+  type FileIdentity,
+} from './file-identity.js';
+import { SCHEMA_VERSION, StaticMigrationProvider } from './migrations.js';
 import type { TraceSchema } from './schema.js';
 
 /** Where traces go when neither `--db` nor `MIGPATCH_DB` says otherwise. */
@@ -17,10 +22,6 @@ export const DEFAULT_DB_PATH = 'traces/migpatch.db';
 
 /** Environment variable that overrides {@link DEFAULT_DB_PATH}. */
 export const DB_ENV_VAR = 'MIGPATCH_DB';
-
-/** Kysely's bookkeeping tables, renamed so that their presence marks a migpatch database. */
-const MIGRATION_TABLE = 'migpatch_migration';
-const MIGRATION_LOCK_TABLE = 'migpatch_migration_lock';
 
 /** `write` runs migrations and may insert; `read` opens the file read-only and must find it migrated. */
 export type OpenMode = 'write' | 'read';
@@ -34,6 +35,8 @@ export interface TraceDb {
   readonly sqlite: Database.Database;
   /** Typed query builder over the same connection. */
   readonly kysely: Kysely<TraceSchema>;
+  /** The file's schema version: {@link SCHEMA_VERSION} for writers, possibly older for readers. */
+  readonly schemaVersion: number;
   /** Closes the connection; safe to call twice. */
   close(): void;
 }
@@ -52,30 +55,99 @@ export function resolveDbPath(option?: string, env: NodeJS.ProcessEnv = process.
 }
 
 /**
- * Opens (and in `write` mode creates and migrates) the trace database at `path`. Every reason the
- * file cannot be used is an {@link InputError} with a one-line message; nothing is written to a
- * file that is not a migpatch database.
+ * Opens (and in `write` mode creates or upgrades) the trace database at `path`. Every reason the
+ * file cannot be used is an {@link InputError} with a one-line message. An existing file is first
+ * identified read-only (see `file-identity.ts`), so a file migpatch refuses (another application's,
+ * a newer schema, damaged) is left byte-identical: no WAL switch, no journal, no migration.
+ * Writers (`record`, `sweep`, `upgrade`) bring an older migpatch file to {@link SCHEMA_VERSION} in
+ * one transaction; readers never write, and read any schema from
+ * {@link OLDEST_READABLE_SCHEMA_VERSION} on as it is.
  */
 export async function openTraceDb(path: string, mode: OpenMode): Promise<TraceDb> {
   checkPath(path, mode);
+  const found = mode === 'write' ? inspectBeforeWriting(path) : undefined;
   const sqlite = connect(path, mode);
   try {
-    if (mode === 'write') {
-      // WAL: readers never block the recorder. synchronous=NORMAL is corruption-safe in WAL and
-      // drops the fsync per commit; a power cut may lose the last batches of a run, which then
-      // stays 'running' and is never mistaken for complete.
-      sqlite.pragma('journal_mode = WAL');
-      sqlite.pragma('synchronous = NORMAL');
-      // Enabled by default in this build; stated so that another build behaves the same.
-      sqlite.pragma('foreign_keys = ON');
-    }
+    const identity = found ?? identify(sqlite, path);
+    if (mode === 'read') checkReadable(path, identity);
+    else configureWriter(sqlite);
     const kysely = new Kysely<TraceSchema>({ dialect: new SqliteDialect({ database: sqlite }) });
-    await ensureSchema(path, mode, sqlite, kysely);
-    return { path, mode, sqlite, kysely, close: () => closeConnection(sqlite, mode) };
+    if (mode === 'write') {
+      if (identity.kind === 'empty' || identity.version < SCHEMA_VERSION) await migrate(path, sqlite, kysely);
+      checkLookupsMatchCode(sqlite);
+    }
+    const schemaVersion = identity.kind === 'empty' || mode === 'write' ? SCHEMA_VERSION : identity.version;
+    return { path, mode, sqlite, kysely, schemaVersion, close: () => closeConnection(sqlite, mode) };
   } catch (e) {
     sqlite.close();
     throw translateSqliteError(e, path);
   }
+}
+
+/** What {@link upgradeTraceDb} did. */
+export interface UpgradeResult {
+  readonly path: string;
+  /** Schema version before the upgrade. */
+  readonly fromVersion: number;
+  /** Schema version after it ({@link SCHEMA_VERSION}). */
+  readonly toVersion: number;
+  /** False when the file already had the latest schema (and was not touched). */
+  readonly upgraded: boolean;
+}
+
+/**
+ * Brings an existing migpatch trace to {@link SCHEMA_VERSION} in one transaction, keeping every
+ * run, metric and event. A file already at the latest schema is not opened for writing at all.
+ */
+export async function upgradeTraceDb(path: string): Promise<UpgradeResult> {
+  checkPath(path, 'read');
+  const identity = inspectBeforeWriting(path, Number.POSITIVE_INFINITY);
+  if (identity.kind === 'empty') throw new InputError(`${path} holds no migpatch trace yet (nothing to upgrade)`);
+  if (identity.version === SCHEMA_VERSION) {
+    return { path, fromVersion: identity.version, toVersion: SCHEMA_VERSION, upgraded: false };
+  }
+  const db = await openTraceDb(path, 'write');
+  db.close();
+  return { path, fromVersion: identity.version, toVersion: SCHEMA_VERSION, upgraded: true };
+}
+
+/**
+ * Identifies an existing file through a read-only connection, checks it for damage (`quick_check`
+ * on files up to `checkMaxBytes`), and closes it again, all before the writer's connection exists.
+ * A new or empty file is simply new.
+ */
+function inspectBeforeWriting(path: string, checkMaxBytes = QUICK_CHECK_MAX_BYTES): FileIdentity {
+  if (isNewFile(path)) return { kind: 'empty' };
+  const sqlite = connect(path, 'read');
+  try {
+    const identity = identify(sqlite, path);
+    checkIntegrity(sqlite, path, checkMaxBytes);
+    return identity;
+  } catch (e) {
+    throw translateSqliteError(e, path);
+  } finally {
+    sqlite.close();
+  }
+}
+
+/** Readers need a trace, of a schema they can read. */
+function checkReadable(path: string, identity: FileIdentity): void {
+  if (identity.kind === 'empty') throw new InputError(`${path} holds no migpatch trace yet (record a run first)`);
+  if (identity.version < OLDEST_READABLE_SCHEMA_VERSION) {
+    throw new InputError(`${path} has trace schema ${identity.version}, older than this build reads (${OLDEST_READABLE_SCHEMA_VERSION}); upgrade it with: migpatch upgrade --db ${path}`);
+  }
+}
+
+/**
+ * WAL: readers never block the recorder. synchronous=NORMAL is corruption-safe in WAL and drops the
+ * fsync per commit; a power cut may lose the last batches of a run, which then stays 'running' and
+ * is never mistaken for complete.
+ */
+function configureWriter(sqlite: Database.Database): void {
+  sqlite.pragma('journal_mode = WAL');
+  sqlite.pragma('synchronous = NORMAL');
+  // Enabled by default in this build; stated so that another build behaves the same.
+  sqlite.pragma('foreign_keys = ON');
 }
 
 /**
@@ -137,76 +209,33 @@ function connect(path: string, mode: OpenMode): Database.Database {
   }
 }
 
-/** What a database holds, as far as migpatch cares. */
-type SchemaState =
-  | { readonly kind: 'empty' }
-  | { readonly kind: 'foreign'; readonly tables: readonly string[] }
-  | { readonly kind: 'migpatch'; readonly executed: readonly string[] };
-
-/** Reads the schema. This is also the first read, so it is where SQLITE_NOTADB surfaces. */
-function inspectSchema(sqlite: Database.Database): SchemaState {
-  const names = sqlite
-    .prepare("select name from sqlite_master where type in ('table', 'view') and name not like 'sqlite\\_%' escape '\\'")
-    .pluck()
-    .all() as string[];
-  if (!names.includes(MIGRATION_TABLE)) {
-    return names.length === 0 ? { kind: 'empty' } : { kind: 'foreign', tables: names.sort() };
-  }
-  const executed = sqlite.prepare(`select name from ${MIGRATION_TABLE} order by name`).pluck().all() as string[];
-  return { kind: 'migpatch', executed };
-}
-
-/** Refuses foreign and newer databases; returns the migrations still to run. */
-function pendingMigrations(path: string, state: SchemaState): readonly string[] {
-  if (state.kind === 'foreign') {
-    const shown = state.tables.slice(0, 5).join(', ') + (state.tables.length > 5 ? ', ...' : '');
-    throw new InputError(`${path} is an SQLite database but not a migpatch trace (tables: ${shown}); refusing to use it`);
-  }
-  const executed = state.kind === 'migpatch' ? state.executed : [];
-  const unknown = executed.filter((name) => !MIGRATION_NAMES.includes(name));
-  if (unknown.length > 0) {
-    throw new InputError(`${path} was written by a newer migpatch (unknown schema migration ${unknown.join(', ')}); upgrade migpatch to use it`);
-  }
-  return MIGRATION_NAMES.filter((name) => !executed.includes(name));
-}
-
-async function ensureSchema(
-  path: string, mode: OpenMode, sqlite: Database.Database, kysely: Kysely<TraceSchema>,
-): Promise<void> {
-  const state = inspectSchema(sqlite);
-  const pending = pendingMigrations(path, state);
-  if (mode === 'read') {
-    if (state.kind === 'empty') throw new InputError(`${path} holds no migpatch trace yet (record a run first)`);
-    if (pending.length > 0) {
-      throw new InputError(`${path} has an older trace schema (missing ${pending.join(', ')}); open it once with a recording command to upgrade it`);
-    }
-    return;
-  }
-  if (pending.length > 0) await migrate(path, sqlite, kysely);
-  checkLookupsMatchCode(sqlite);
-}
-
 /**
  * Runs the pending migrations atomically. Kysely does not wrap SQLite migrations in a transaction
- * (its adapter reports no transactional DDL), but SQLite's DDL is transactional: a raw
- * BEGIN IMMEDIATE around the migrator makes the upgrade all-or-nothing and serialises two processes
- * that open the same new file at once (the second waits, then finds nothing to do).
+ * (its adapter reports no transactional DDL), but SQLite's DDL and header pragmas are
+ * transactional: a raw BEGIN IMMEDIATE around the migrator makes the upgrade all-or-nothing and
+ * serialises two processes that open the same new file at once (the second waits, then finds
+ * nothing to do).
  */
 async function migrate(path: string, sqlite: Database.Database, kysely: Kysely<TraceSchema>): Promise<void> {
   sqlite.exec('BEGIN IMMEDIATE');
   try {
-    pendingMigrations(path, inspectSchema(sqlite)); // re-check under the lock
-    const migrator = new Migrator({
-      db: kysely,
-      provider: new StaticMigrationProvider(),
-      migrationTableName: MIGRATION_TABLE,
-      migrationLockTableName: MIGRATION_LOCK_TABLE,
-    });
-    const { error, results } = await migrator.migrateToLatest();
-    if (error !== undefined) {
-      const failed = results?.find((r) => r.status === 'Error')?.migrationName ?? 'setup';
-      throw migrationError(error, failed);
+    // Re-identify under the lock: another process may have created or upgraded the file meanwhile.
+    const identity = identify(sqlite, path);
+    if (identity.kind === 'empty' || identity.version < SCHEMA_VERSION) {
+      const migrator = new Migrator({
+        db: kysely,
+        provider: new StaticMigrationProvider(),
+        migrationTableName: MIGRATION_TABLE,
+        migrationLockTableName: MIGRATION_LOCK_TABLE,
+      });
+      const { error, results } = await migrator.migrateToLatest();
+      if (error !== undefined) {
+        const failed = results?.find((r) => r.status === 'Error')?.migrationName ?? 'setup';
+        throw migrationError(error, failed);
+      }
     }
+    const after = identify(sqlite, path);
+    assert(after.kind === 'migpatch' && after.version === SCHEMA_VERSION, 'migrations reach the latest schema');
     sqlite.exec('COMMIT');
   } catch (e) {
     if (sqlite.inTransaction) sqlite.exec('ROLLBACK');
@@ -222,15 +251,15 @@ function migrationError(error: unknown, migration: string): unknown {
 }
 
 /**
- * Lookup tables and views are generated from EVENT_KINDS by migrations. If the code's list changed
- * without a migration that refreshes them, old databases would silently lack the new kinds: fail
- * loudly instead, since that is a migpatch bug.
+ * The lookup tables are frozen in migrations, and the code's list of event kinds lives in
+ * `src/format/event-kinds.ts`. If the list changed without a migration that updates the table,
+ * databases would silently lack the new kinds: fail loudly instead, since that is a migpatch bug.
  */
 function checkLookupsMatchCode(sqlite: Database.Database): void {
   const rows = sqlite.prepare('select code, name from event_kinds order by code').all() as { code: number; name: string }[];
   const same = rows.length === EVENT_KINDS.length
     && rows.every((r, i) => r.code === EVENT_KINDS[i]?.code && r.name === EVENT_KINDS[i]?.name);
-  if (!same) throw new InternalError('event_kinds in the database differ from EVENT_KINDS: add a migration that refreshes them');
+  if (!same) throw new InternalError('event_kinds in the database differ from EVENT_KINDS: add a migration that updates them');
 }
 
 /** SQLite result codes that describe the user's file or environment, with how to say so. */

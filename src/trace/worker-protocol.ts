@@ -3,6 +3,7 @@
  */
 import type { MessagePort } from 'node:worker_threads';
 import type { RunMeta, RunResult } from '../format/trace-types.js';
+import type { ExitCode } from '../core/exit-code.js';
 
 /** Index in the shared control array: event batches posted and not yet written. */
 export const CTRL_IN_FLIGHT = 0;
@@ -29,4 +30,4 @@ export type SinkRequest =
 /** A reply from the worker. */
 export type SinkReply =
   | { readonly kind: 'ok'; readonly runId: number | null }
-  | { readonly kind: 'error'; readonly message: string; readonly exitCode: number };
+  | { readonly kind: 'error'; readonly message: string; readonly exitCode: ExitCode };

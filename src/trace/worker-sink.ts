@@ -13,6 +13,7 @@ import { fileURLToPath } from 'node:url';
 import { MessageChannel, receiveMessageOnPort, Worker, type MessagePort } from 'node:worker_threads';
 import { assert } from '../core/assert.js';
 import { InputError, InternalError, MigpatchError } from '../core/errors.js';
+import { ExitCode } from '../core/exit-code.js';
 import { RunLifecycle } from './sink-lifecycle.js';
 import type { EventBatch, RunMeta, RunResult, TraceSink } from '../format/trace-types.js';
 import { CTRL_IN_FLIGHT, CTRL_REPLIES, CTRL_SLOTS, type SinkReply, type SinkRequest, type WorkerInit } from './worker-protocol.js';
@@ -145,7 +146,7 @@ export class WorkerSink implements TraceSink {
     assert(msg !== undefined, 'a signalled reply is on the port');
     const r = msg.message as SinkReply;
     if (r.kind === 'ok') return r.runId;
-    if (r.exitCode === 2) throw new InputError(r.message);
-    throw r.exitCode === 70 ? new InternalError(r.message) : new MigpatchError(r.message, r.exitCode);
+    if (r.exitCode === ExitCode.Usage) throw new InputError(r.message);
+    throw r.exitCode === ExitCode.Internal ? new InternalError(r.message) : new MigpatchError(r.message, r.exitCode);
   }
 }

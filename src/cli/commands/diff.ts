@@ -11,7 +11,7 @@ import { formatJsonChange } from '../../query/json-diff.js';
 import { diffRuns, type RunDiff, type DiffSide, type EventComparison } from '../../query/run-diff.js';
 import type { DescribedEvent } from '../../query/describe-event.js';
 import { comparisonCells, comparisonHead } from '../../report/comparison-cells.js';
-import { verdictCells, verdictHead } from '../../report/verdict-cells.js';
+import { formatStat, verdictCells, verdictHead } from '../../report/verdict-cells.js';
 import { DEFAULT_ALPHA, DEFAULT_THRESHOLD_PCT } from '../../stats/verdict.js';
 import { requireFullTrace } from '../../sweep/full-trace.js';
 import { compareGroups, type GroupComparison } from '../../sweep/group-compare.js';
@@ -22,6 +22,7 @@ import { printJson, renderTable } from '../output.js';
 import { formatNs } from '../../format/value-text.js';
 import { type Output } from '../../io/output.js';
 import { withTrace } from '../trace-access.js';
+import { ExitCode } from '../../core/exit-code.js';
 
 interface DiffOptions {
   db?: string;
@@ -44,7 +45,7 @@ function withTraces<T>(opts: DiffOptions, fn: (dbA: TraceDb, dbB: TraceDb) => Pr
   return withTrace(opts.db, (dbA) => (opts.dbB === undefined ? fn(dbA, dbA) : withTrace(opts.dbB, (dbB) => fn(dbA, dbB))));
 }
 
-/** Registers `diff`; with `--group`, sets `process.exitCode` 1 when a metric is significantly worse. */
+/** Registers `diff`; with `--group`, exits {@link ExitCode.Regression} when a metric is significantly worse. */
 export function registerDiff(program: Command, io: Output): void {
   program
     .command('diff')
@@ -58,10 +59,7 @@ export function registerDiff(program: Command, io: Output): void {
     .option('--db-b <path>', 'trace database of RUN_B, when it is in another file (default: the same as --db)')
     .option('--json', 'print JSON')
     .action(async (refA: string, refB: string, opts: DiffOptions) => {
-      if (opts.group === true) {
-        await diffGroups(io, refA, refB, opts);
-        return;
-      }
+      if (opts.group === true) return diffGroups(io, refA, refB, opts);
       if (opts.threshold !== undefined) throw new InputError('--threshold applies to group comparisons: add --group');
       const diff = await withTraces(opts, async (dbA, dbB) => {
         // The first divergent event and the WAIT distributions come from events and intervals.
@@ -74,15 +72,16 @@ export function registerDiff(program: Command, io: Output): void {
     });
 }
 
-async function diffGroups(io: Output, groupA: string, groupB: string, opts: DiffOptions): Promise<void> {
+async function diffGroups(io: Output, groupA: string, groupB: string, opts: DiffOptions): Promise<ExitCode> {
   const options = { alpha: DEFAULT_ALPHA, thresholdPct: opts.threshold ?? DEFAULT_THRESHOLD_PCT };
   const cmp = await withTraces(opts, (dbA, dbB) => compareGroups(loadGroup(dbA, groupA), loadGroup(dbB, groupB), options));
   if (opts.json) printJson(io, cmp);
   else io.out(renderGroupDiff(io, cmp));
   if (cmp.counts.worse > 0) {
     io.err(`migpatch: ${cmp.counts.worse} metric(s) significantly worse in group ${cmp.groupB} than in ${cmp.groupA}`);
-    process.exitCode = 1;
+    return ExitCode.Regression;
   }
+  return ExitCode.Ok;
 }
 
 function renderGroupDiff(io: Output, c: GroupComparison): string {
@@ -126,7 +125,7 @@ function renderDiff(io: Output, d: RunDiff): string {
     : [`scenario: ${d.scenario.length} difference(s), ${la} -> ${lb}`, ...d.scenario.map((c) => `  ${formatJsonChange(c)}`)].join('\n');
   const waits = renderTable(io, ['WAIT per vCPU', 'vCPUs', 'waited', 'p50', 'p95', 'max', 'total'],
     ([[la, d.wait.a], [lb, d.wait.b]] as const).map(([label, w]) => [
-      label, w.vcpus, w.waited, formatNs(w.p50Ns), formatNs(w.p95Ns), formatNs(w.maxNs), formatNs(w.totalNs),
+      label, w.vcpus, w.waited, formatStat(w.p50Ns, 'ns'), formatStat(w.p95Ns, 'ns'), formatNs(w.maxNs), formatNs(w.totalNs),
     ]));
   return [
     `a: ${sideLine(d.a)}`,

@@ -11,6 +11,7 @@ import { collect, parseSeed } from '../options.js';
 import { printJson } from '../output.js';
 import { formatNs } from '../../format/value-text.js';
 import { type Output } from '../../io/output.js';
+import { ExitCode } from '../../core/exit-code.js';
 
 interface RecordOptions {
   scenario: string;
@@ -24,7 +25,7 @@ interface RecordOptions {
   allFaults?: boolean;
 }
 
-/** Registers `record`; sets `process.exitCode` 3 on unexpected invariant violations. */
+/** Registers `record`; exits {@link ExitCode.InvariantViolation} on unexpected invariant violations. */
 export function registerRecord(program: Command, io: Output): void {
   program
     .command('record')
@@ -69,7 +70,8 @@ export function registerRecord(program: Command, io: Output): void {
           `migpatch: run ${run.runId} violated invariants ${r.violations} time(s); ` +
             `see: migpatch query "select * from ev_violation where run_id = ${run.runId}"`,
         );
-        process.exitCode = 3;
+        return ExitCode.InvariantViolation;
       }
+      return ExitCode.Ok;
     });
 }

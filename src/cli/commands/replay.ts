@@ -13,6 +13,7 @@ import { printJson, renderTable, type Cell } from '../output.js';
 import { formatNs, formatRatio } from '../../format/value-text.js';
 import { type Output } from '../../io/output.js';
 import { withTrace } from '../trace-access.js';
+import { ExitCode } from '../../core/exit-code.js';
 
 const DB_HELP = 'trace database (default $MIGPATCH_DB or traces/migpatch.db)';
 const PARTIAL_HELP = 'accept a run that is still running, was interrupted or failed (what it recorded so far)';
@@ -52,8 +53,9 @@ export function registerReplay(program: Command, io: Output): void {
         const d = report.divergence;
         const at = d === null ? '' : ` at seq ${d.seq}, column ${d.columns.filter((c) => c.differs).map(columnLabel).join(', ')}`;
         io.err(`migpatch: run ${report.runId} does not verify${at}`);
-        process.exitCode = 1;
+        return ExitCode.Regression;
       }
+      return ExitCode.Ok;
     });
 
   replay

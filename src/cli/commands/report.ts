@@ -15,6 +15,7 @@ import type { Output } from '../../io/output.js';
 import { planOut, writeOutSync, type OutPlan } from '../../io/out-file.js';
 import { withTrace } from '../trace-access.js';
 import { parseThreshold } from './diff.js';
+import { ExitCode } from '../../core/exit-code.js';
 
 interface ReportOptions {
   baseline?: string;
@@ -38,7 +39,7 @@ function formatOf(opts: ReportOptions): ReportFormat {
   return opts.out !== undefined && /\.html?$/i.test(opts.out) ? 'html' : 'md';
 }
 
-/** Registers `report`; sets `process.exitCode` 1 when a `--fail-on` threshold is exceeded or a group metric is worse. */
+/** Registers `report`; exits {@link ExitCode.Regression} when a `--fail-on` threshold is exceeded or a group metric is worse. */
 export function registerReport(program: Command, io: Output): void {
   program
     .command('report')
@@ -58,11 +59,8 @@ export function registerReport(program: Command, io: Output): void {
     .option('--db <path>', 'trace database (default $MIGPATCH_DB or traces/migpatch.db)')
     .action(async (ref: string | undefined, opts: ReportOptions) => {
       checkReportMode(ref, opts);
-      if (opts.group !== undefined) {
-        await reportGroup(io, opts.group, opts);
-        return;
-      }
-      await reportRun(io, ref as string, opts);
+      if (opts.group !== undefined) return reportGroup(io, opts.group, opts);
+      return reportRun(io, ref as string, opts);
     });
 }
 
@@ -104,7 +102,7 @@ function emit(io: Output, plan: OutPlan | null, report: { readonly content: stri
   (plan.mode === 'direct' ? io.err : io.out).call(io, `report of ${what} written to ${plan.given}${extra}`);
 }
 
-async function reportGroup(io: Output, group: string, opts: ReportOptions): Promise<void> {
+async function reportGroup(io: Output, group: string, opts: ReportOptions): Promise<ExitCode> {
   const format = formatOf(opts);
   const plan = checkOut(opts.out, format, [distributionFigureName(0)]);
   const out = plan === null ? null : plan.given;
@@ -116,11 +114,12 @@ async function reportGroup(io: Output, group: string, opts: ReportOptions): Prom
   const worse = report.comparison?.counts.worse ?? 0;
   if (worse > 0) {
     io.err(`migpatch: ${worse} metric(s) significantly worse in group ${group} than in ${opts.baselineGroup ?? ''}`);
-    process.exitCode = 1;
+    return ExitCode.Regression;
   }
+  return ExitCode.Ok;
 }
 
-async function reportRun(io: Output, ref: string, opts: ReportOptions): Promise<void> {
+async function reportRun(io: Output, ref: string, opts: ReportOptions): Promise<ExitCode> {
   const format = formatOf(opts);
   requireBaselineFor(opts.failOn, opts.baseline !== undefined);
   const plan = checkOut(opts.out, format, FIGURE_NAMES);
@@ -133,5 +132,5 @@ async function reportRun(io: Output, ref: string, opts: ReportOptions): Promise<
     if (c.status === 'exceeded') io.err(`migpatch: fail-on exceeded: ${c.message}`);
     else if (c.status === 'n/a') io.err(`migpatch: fail-on ${c.message}`);
   }
-  if (report.checks.some((c) => c.status === 'exceeded')) process.exitCode = 1;
+  return report.checks.some((c) => c.status === 'exceeded') ? ExitCode.Regression : ExitCode.Ok;
 }

@@ -15,6 +15,7 @@ import { collect } from '../options.js';
 import { formatStat } from '../../report/verdict-cells.js';
 import { printJson, renderTable, type Cell } from '../output.js';
 import { type Output } from '../../io/output.js';
+import { ExitCode } from '../../core/exit-code.js';
 
 interface SweepOptions {
   scenario: string;
@@ -56,7 +57,7 @@ function parseProtocols(value: string): string[] {
   return names;
 }
 
-/** Registers `sweep`; sets `process.exitCode` 3 with `--fail-on-violations` when a run failed. */
+/** Registers `sweep`; exits {@link ExitCode.InvariantViolation} with `--fail-on-violations` when a run failed. */
 export function registerSweep(program: Command, io: Output): void {
   program
     .command('sweep')
@@ -105,8 +106,9 @@ export function registerSweep(program: Command, io: Output): void {
       else printReport(io, report);
       if (opts.failOnViolations === true && report.failing.length > 0) {
         io.err(`migpatch: ${report.failing.length} of ${report.runs} runs failed (unexpected invariant violations or errors)`);
-        process.exitCode = 3;
+        return ExitCode.InvariantViolation;
       }
+      return ExitCode.Ok;
     });
 }
 

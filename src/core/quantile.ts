@@ -1,7 +1,10 @@
 /**
- * Quantiles of a sample, for the sweep summary (p50, p95, p99, max) and the verdict medians. One
- * definition everywhere: linear interpolation between order statistics (Hyndman & Fan type 7, the
- * default of R, NumPy and spreadsheets), so a figure can be checked with any of them.
+ * Quantiles of a sample: the one definition every command uses (the sweep summary's p50, p95, p99
+ * and max, the medians of group verdicts, and `diff`'s per-vCPU WAIT p50 and p95). Linear
+ * interpolation between order statistics (Hyndman & Fan type 7), which is also what SQLite's
+ * `median()` and `percentile()` compute and the default of NumPy and R, so any figure can be
+ * checked with `migpatch query` (docs/model.md, "Quantiles"). In core because both `query` and
+ * `stats` need it and `query` sits below `stats`.
  */
 import { assert } from '../core/assert.js';
 
