@@ -8,6 +8,7 @@ import { recordRun, type RecordedRun } from '../src/app/record-run.js';
 import { CodeImage } from '../src/model/code-image.js';
 import { findBuiltin } from '../src/scenario/builtins.js';
 import type { Scenario } from '../src/scenario/scenario.js';
+import { swarmScenario } from '../src/scenario/swarm.js';
 import { validateScenario } from '../src/scenario/validate.js';
 import { CpuState, DetectSource, Ev, Msg } from '../src/format/event-kinds.js';
 import type { EventRow } from '../src/trace/event-rows.js';
@@ -135,6 +136,23 @@ describe('pseries-suspend-retry: a vCPU that never joins', () => {
     expect(of(ev, Ev.MIG_RESUME)).toHaveLength(1);
     expect(metric(r, 'stale_window_ns')).toBe(0);
     expect(metric(r, 'violations')).toBe(0);
+  });
+});
+
+describe('lpm-rendezvous under the 200-seed all-faults swarm (sim only)', () => {
+  test('with broadcast-ack-robust behind it (for a second migration): 0 violations, every suspend completes with stale window 0', () => {
+    const base = builtin('lpm-rendezvous');
+    let violations = 0;
+    const staleWindows = new Set<number | null | undefined>();
+    for (let seed = 1; seed <= 200; seed++) {
+      const s = swarmScenario({ ...base, protocol: { ...base.protocol, name: 'broadcast-ack-robust' } }, seed, { allFaults: true });
+      const { result } = recordRun({ scenario: s, seed, label: null, sink: null });
+      violations += result.violations;
+      staleWindows.add(result.metrics.find((m) => m.name === 'stale_window_ns')?.value);
+    }
+    expect(violations).toBe(0);
+    // The swarm's faults strike after the resume at the earliest, so every suspend gathers everyone.
+    expect([...staleWindows]).toEqual([0]);
   });
 });
 

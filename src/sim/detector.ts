@@ -72,6 +72,7 @@ export class Detector implements DetectorPart {
   fixedUp(cpu: number, host: HostSpec, patches: number): void {
     const mask = differenceMask(this.#lastSeen, host);
     this.#lastSeen = host;
+    this.#initiator = cpu; // it drove the fix-ups: faults aimed at the initiator hit it
     if (mask !== 0) this.#w.time.emit(Ev.DETECT, cpu, mask, patches, DetectSource.NOTIFICATION);
   }
 

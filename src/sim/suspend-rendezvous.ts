@@ -96,6 +96,11 @@ export class SuspendRendezvous {
     this.#w.time.after(m, this.#w.scenario.migration.joinTimeoutNs, () => this.#joinTimedOut(k));
   }
 
+  /** Whether `cpu` is held in the rendezvous (joined, interrupts hard-disabled, in H_JOIN). */
+  holds(cpu: number): boolean {
+    return this.#parked.has(cpu);
+  }
+
   /** A suspend message (STOP: join; MSG2: H_PROD) of join attempt `attempt` reaches `cpu`. */
   onMessage(cpu: number, msg: MsgCode, attempt: number): void {
     const ctx = this.#peers.context;
@@ -226,7 +231,9 @@ export function withSuspendRendezvous(inner: PatchProtocol, suspend: SuspendRend
     start: (job) => inner.start(job),
     onMessage: (cpu, msg, src, attempt) => {
       if (attempt < 0) suspend.onMessage(cpu, msg, -attempt);
-      else inner.onMessage(cpu, msg, src, attempt);
+      // A vCPU held in H_JOIN runs no handler: the protocol's message is not seen (a lost H_PROD
+      // strands it there, as it would strand a real CPU).
+      else if (!suspend.holds(cpu)) inner.onMessage(cpu, msg, src, attempt);
     },
     onAck: (src, attempt) => {
       if (attempt >= 0) inner.onAck(src, attempt);
