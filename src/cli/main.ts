@@ -4,13 +4,19 @@
  * (see {@link ExitCode}): commands return theirs to {@link runCli}.
  */
 import { ExitCode } from '../core/exit-code.js';
+import { outError } from '../io/out-file.js';
 import { processOutput } from '../io/output.js';
+import { removeTempFiles } from '../io/temp-files.js';
 import { runCli } from './program.js';
 
-// `migpatch runs | head` closes the pipe early: that is the reader's choice, not an error.
+// `migpatch runs | head` closes the pipe early: that is the reader's choice, not an error. A full or
+// failing standard output (`migpatch runs > /dev/full`) is the user's environment: one line, exit 2.
+// Whatever was being written, temporary files go (a record has already committed its run).
 process.stdout.on('error', (e: NodeJS.ErrnoException) => {
+  removeTempFiles();
   if (e.code === 'EPIPE') process.exit(process.exitCode ?? ExitCode.Ok);
-  throw e;
+  process.stderr.write(`migpatch: ${outError('standard output', e).message.replace(/^--out /, '')}\n`);
+  process.exit(ExitCode.Usage);
 });
 
 process.exitCode = await runCli(process.argv, processOutput);
