@@ -48,6 +48,7 @@ interface TraceEvent {
   id?: number | string;
   name: string;
   bp?: string;
+  cat?: string;
   args?: Record<string, unknown>;
 }
 
