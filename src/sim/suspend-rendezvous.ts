@@ -25,7 +25,8 @@
  * switches when the workload resumes).
  */
 import { assert } from '../core/assert.js';
-import { CpuState, Ev, Msg, phaseCode, type MsgCode } from '../format/event-kinds.js';
+import { CpuState, Msg, phaseCode, type MsgCode } from '../format/event-kinds.js';
+import { emitAttemptAbort, emitBarrier, emitGiveUp } from '../format/event-codec.js';
 import type { PatchProtocol, PlannedPatch } from '../protocol/protocol.js';
 import type { CodePatcher } from './code-patcher.js';
 import type { Detector } from './detector.js';
@@ -126,7 +127,7 @@ export class SuspendRendezvous {
     this.#joined.add(cpu);
     let missing = 0;
     for (const c of this.#members) if (!this.#joined.has(c) && v.state[c] !== CpuState.OFFLINE) missing++;
-    this.#w.time.emit(Ev.BARRIER, cpu, phaseCode('disable-irq'), missing, NaN);
+    emitBarrier(this.#w.time, cpu, phaseCode('disable-irq'), missing);
     if (missing === 0) this.#suspend(cpu);
   }
 
@@ -198,7 +199,7 @@ export class SuspendRendezvous {
     if (!this.#joining || attempt !== this.#attempt) return;
     this.#joining = false;
     const m = this.#migrating;
-    this.#w.time.emit(Ev.ATTEMPT_ABORT, m, -attempt, this.#joined.size, NaN);
+    emitAttemptAbort(this.#w.time, m, -attempt, this.#joined.size);
     const others = [...this.#parked].filter(([c, a]) => a === attempt && c !== m).map(([c]) => c);
     this.#peers.ipis.send(m, others, Msg.MSG2, -attempt, () => {
       this.#leave(m, attempt);
@@ -209,7 +210,7 @@ export class SuspendRendezvous {
   #retryOrAbandon(attempt: number): void {
     const m = this.#migrating;
     if (attempt >= SUSPEND_MAX_ATTEMPTS) {
-      this.#w.time.emit(Ev.GIVE_UP, m, attempt, NaN, NaN); // the migration is abandoned
+      emitGiveUp(this.#w.time, m, attempt); // the migration is abandoned
       return;
     }
     const sleepNs = SUSPEND_FIRST_RETRY_NS * SUSPEND_RETRY_FACTOR ** (attempt - 1);
