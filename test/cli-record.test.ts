@@ -7,6 +7,7 @@ import fs from 'node:fs';
 import path from 'node:path';
 import Database from 'better-sqlite3';
 import { describe, expect, test } from 'vitest';
+import { BUILTIN_SCENARIOS } from '../src/scenario/builtins.js';
 import { migpatch, migpatchJson } from './fixtures/cli.js';
 import { useTempDirs } from './fixtures/temp-db.js';
 
@@ -57,11 +58,11 @@ describe('record, runs, metrics, scenarios', () => {
     const dir = tempDir();
     const list = migpatch(['scenarios'], dir);
     for (const name of ['p8-to-p9', 'p9-to-p8', 'p9-to-p10', 'same-hardware', 'numa-change', 'x86-tsc', 'lost-ipi', 'hung-cpu', 'no-quiesce', 'e1080-1920',
-      'kvm-80vcpu', 'shared-lpar-steal', 'p8-to-p9-bigcore', 'lpm-entry-flush']) {
+      'kvm-80vcpu', 'shared-lpar-steal', 'p8-to-p9-bigcore', 'lpm-entry-flush', 'lpm-rendezvous', 'pseries-suspend-retry']) {
       expect(list.stdout).toContain(name);
     }
     const all = migpatchJson<{ name: string; guest: { vcpus: number } }[]>(['scenarios'], dir);
-    expect(all).toHaveLength(14);
+    expect(all).toHaveLength(BUILTIN_SCENARIOS.length);
     const edited = { ...all.find((s) => s.name === 'p8-to-p9')!, name: 'mine', guest: { ...all[0]!.guest, vcpus: 8 } };
     fs.writeFileSync(path.join(dir, 'mine.json'), JSON.stringify(edited));
     const r = migpatchJson<RecordJson>(['record', '--scenario', './mine.json', '--db', 'x.db'], dir);

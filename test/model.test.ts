@@ -53,7 +53,7 @@ describe('Precopy', () => {
   const spec: MigrationSpec = {
     enabled: true, startNs: 0, memoryBytes: 1_000_000_000, pageBytes: 1_000, bandwidthBytesPerSec: 1_000_000_000,
     dirtyBytesPerSecPerVcpu: 100_000_000, workingSetFraction: 0.9, maxDowntimeNs: 30_000_000, maxRounds: 30,
-    switchoverNs: 2_000_000,
+    switchoverNs: 2_000_000, suspend: 'pause', joinTimeoutNs: 10_000_000,
   };
 
   test('golden rounds: 1 GB at 1 GB/s with 2 busy vCPUs dirtying 100 MB/s each', () => {

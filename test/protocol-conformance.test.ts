@@ -95,7 +95,7 @@ describe.each(PROTOCOL_NAMES)('protocol %s', (protocol) => {
     const { run, events } = recordWithEvents(scenario, 2);
     const liveness = events.filter((e) => e.kind === Ev.VIOLATION && e.a === Invariant.LIVENESS);
     const aborted = run.result.attempts.filter((a) => a.outcome === 'aborted').length;
-    if (protocol === 'broadcast-ack') {
+    if (protocol === 'broadcast-ack' || protocol === 'broadcast-ack-robust') {
       expect(aborted).toBeGreaterThan(0);
       expect(liveness).toEqual([]);
     } else if (protocol === 'no-quiesce') {

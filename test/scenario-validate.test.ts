@@ -247,7 +247,7 @@ describe('scenarioFieldDocs', () => {
       'source.compatMode', 'source.bigCore',
       'destination.purr', 'destination.timebaseHz', 'destination.latency', 'destination.idleWake', 'destination.steal',
       'destination.mitigations', 'destination.compatMode', 'destination.bigCore',
-      'guest.kernelEntriesPerSec', 'protocol.stopMachine', 'protocol.stopMachine.ackNsPerCpu', 'protocol.int3Poke',
+      'guest.kernelEntriesPerSec', 'migration.suspend', 'migration.joinTimeoutNs', 'protocol.stopMachine', 'protocol.stopMachine.ackNsPerCpu', 'protocol.int3Poke',
       'faults[kind=hung-cpu].after', 'faults[kind=irq-off].after', 'faults[kind=cpu-offline].after',
       'faults[kind=second-migration].after',
     ]);

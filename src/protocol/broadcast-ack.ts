@@ -6,8 +6,10 @@
  *    mailbox, so it still sees a resent MSG1, which it acknowledges again, and MSG2).
  * 3. The initiator waits for every ACK with a timeout. On timeout it resends MSG1 (to the non-ackers,
  *    or to the whole set: `resendScope`) up to `resendLimit` times, then aborts: MSG2 to the ackers
- *    (or to the whole set: `abortScope`), nothing modified, and a retry after a backoff, up to
- *    `retryLimit` retries. An ACK that arrives for a dead attempt gets its own MSG2 at once.
+ *    (or to the whole set, or to nobody: `abortScope`), nothing modified, and a retry after a
+ *    backoff, up to `retryLimit` retries. An ACK that arrives for a dead attempt gets its own MSG2
+ *    at once, except with `abortScope: none` (the patent's literal "abort without sending message
+ *    524"), where no abort sends MSG2 and the ackers stay in WAIT.
  * 4. With every ACK in, the initiator writes the patches and synchronises.
  * 5. MSG2 to every target; each leaves WAIT after its own instruction synchronisation.
  *
@@ -15,8 +17,9 @@
  * with `abortScope` per-cpu, leaves its target waiting for good (docs/model.md, "Faults").
  */
 import { assert } from '../core/assert.js';
-import { Msg, Outcome, type MsgCode } from '../format/event-kinds.js';
+import { CpuState, Msg, Outcome, type MsgCode } from '../format/event-kinds.js';
 import { emitAckTimeout, emitAttemptAbort, emitGiveUp, emitResend } from '../format/event-codec.js';
+import type { ProtocolName } from '../scenario/scenario.js';
 import { PhasedProtocol } from './phase.js';
 import type { PatchJob, PatchProtocol, ProtocolContext } from './protocol.js';
 
@@ -24,8 +27,12 @@ type Phase = 'idle' | 'rendezvous' | 'patching' | 'releasing' | 'backoff' | 'don
 
 /** The seed's broadcast / acknowledge / wait protocol. */
 export class BroadcastAck extends PhasedProtocol<Phase> implements PatchProtocol {
-  readonly name = 'broadcast-ack' as const;
+  readonly name: ProtocolName;
   readonly quiescing = true;
+  /** Waiting targets give up after a bound when no modification is under way (broadcast-ack-robust). */
+  readonly #boundedWait: boolean;
+  /** Each vCPU's current wait, so that a deadline of an earlier wait is ignored. */
+  readonly #waitGen = new Map<number, number>();
   #job: PatchJob | null = null;
   #retries = 0;
   #resendRound = 0;
@@ -37,8 +44,10 @@ export class BroadcastAck extends PhasedProtocol<Phase> implements PatchProtocol
   #ackToken = -1;
   #retryToken = -1;
 
-  constructor(ctx: ProtocolContext) {
+  constructor(ctx: ProtocolContext, name: ProtocolName = 'broadcast-ack', boundedWait = false) {
     super(ctx, 'idle', ['idle', 'done', 'gave-up']);
+    this.name = name;
+    this.#boundedWait = boundedWait;
   }
 
   start(job: PatchJob): void {
@@ -61,6 +70,7 @@ export class BroadcastAck extends PhasedProtocol<Phase> implements PatchProtocol
         this.ctx.sendIpis(cpu, [src], Msg.ACK, attempt, null);
         this.#waitingFor.set(cpu, attempt);
         this.ctx.enterWait(cpu);
+        if (this.#boundedWait) this.#armWaitBound(cpu, attempt);
       }
       return;
     }
@@ -71,13 +81,15 @@ export class BroadcastAck extends PhasedProtocol<Phase> implements PatchProtocol
   }
 
   onAck(src: number, attempt: number): void {
+    // A target that withdrew (bounded wait) cleared its ACK: one still in flight no longer counts.
+    if (this.#boundedWait && this.#waitingFor.get(src) !== attempt) return;
     if (attempt === this.attemptNo && this.progress.get() === 'rendezvous') {
       this.#countAck(src);
       return;
     }
     if (this.#isLive(attempt)) return; // a duplicate ACK while patching or releasing
-    // The target waits for an attempt that is over: release it now.
-    if (this.#waitingFor.get(src) === attempt) {
+    // The target waits for an attempt that is over: release it now (the literal seed never does).
+    if (this.#waitingFor.get(src) === attempt && this.ctx.spec.broadcastAck.abortScope !== 'none') {
       this.ctx.sendIpis(this.#initiator(), [src], Msg.MSG2, attempt, null);
     }
   }
@@ -148,7 +160,7 @@ export class BroadcastAck extends PhasedProtocol<Phase> implements PatchProtocol
     emitAttemptAbort(this.ctx, init, attempt, this.#acked.size);
     // From here the attempt is dead: late ACKs are answered with MSG2 by onAck.
     this.#setPhase('backoff');
-    const dsts = p.abortScope === 'per-cpu' ? this.#targets.filter((t) => this.#acked.has(t)) : this.#targets;
+    const dsts = p.abortScope === 'none' ? [] : p.abortScope === 'per-cpu' ? this.#targets.filter((t) => this.#acked.has(t)) : this.#targets;
     this.ctx.sendIpis(init, dsts, Msg.MSG2, attempt, () => {
       this.ctx.endAttempt(init, attempt, Outcome.ABORTED);
       this.ctx.giveBack(init);
@@ -183,6 +195,41 @@ export class BroadcastAck extends PhasedProtocol<Phase> implements PatchProtocol
         this.ctx.giveBack(init);
       });
     });
+  }
+
+  /**
+   * The bound of a target's wait: longer than the longest rendezvous (every resend round and one
+   * more timeout), so a target never gives up on an attempt that can still complete normally.
+   */
+  #waitBoundNs(): number {
+    const p = this.ctx.spec.broadcastAck;
+    return (p.resendLimit + 2) * p.ackTimeoutNs;
+  }
+
+  // The waiting target spins on shared memory and reads the timebase: a deadline check, pushed
+  // back while the vCPU is frozen (paused, hung).
+  #armWaitBound(cpu: number, attempt: number): void {
+    const gen = (this.#waitGen.get(cpu) ?? 0) + 1;
+    this.#waitGen.set(cpu, gen);
+    this.ctx.after(cpu, this.#waitBoundNs(), () => this.#waitExpired(cpu, attempt, gen));
+  }
+
+  /**
+   * A target's wait bound passed. Safety first: while its attempt modifies code, it keeps waiting
+   * (it must never run a routine being rewritten). Otherwise (the rendezvous is still under way, or
+   * the attempt is over and its MSG2 was lost or never sent) it withdraws its ACK (one atomic clear
+   * of its slot, which the initiator reads before it patches) and leaves WAIT.
+   */
+  #waitExpired(cpu: number, attempt: number, gen: number): void {
+    if (this.#waitGen.get(cpu) !== gen || this.#waitingFor.get(cpu) !== attempt) return; // released meanwhile
+    if (this.ctx.cpuState(cpu) !== CpuState.WAIT) return;
+    if (attempt === this.attemptNo && (this.progress.get() === 'patching')) {
+      this.#armWaitBound(cpu, attempt);
+      return;
+    }
+    if (attempt === this.attemptNo && this.progress.get() === 'rendezvous') this.#acked.delete(cpu);
+    this.#waitingFor.delete(cpu);
+    this.ctx.release(cpu);
   }
 
   #setPhase(phase: Phase): void {

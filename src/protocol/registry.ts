@@ -4,6 +4,7 @@
  */
 import type { ProtocolName } from '../scenario/scenario.js';
 import { BroadcastAck } from './broadcast-ack.js';
+import { broadcastAckRobust } from './broadcast-ack-robust.js';
 import { Int3Poke } from './int3-poke.js';
 import { NoQuiesce } from './no-quiesce.js';
 import { StopMachine } from './stop-machine.js';
@@ -16,6 +17,7 @@ export const PROTOCOLS: Readonly<Record<ProtocolName, ProtocolFactory>> = {
   'int3-poke': (ctx) => new Int3Poke(ctx),
   'last-arrival': (ctx) => new StopMachine(ctx, 'last-arrival'),
   'no-quiesce': (ctx) => new NoQuiesce(ctx),
+  'broadcast-ack-robust': broadcastAckRobust,
 };
 
 /** Names of all protocols. */

@@ -65,6 +65,8 @@ const MIGRATION: MigrationSpec = {
   maxDowntimeNs: 30_000_000,
   maxRounds: 30,
   switchoverNs: 2_000_000,
+  suspend: 'pause',
+  joinTimeoutNs: 10_000_000,
 };
 
 const NUMA_RULES: readonly PatchRule[] = [
@@ -165,6 +167,14 @@ const P8_TO_P9 = scenario({
   destination: host('p9-dst', 'POWER9'),
 });
 
+// pseries LPM (Linux mobility.c): stop_machine(do_join), H_JOIN, the suspend, post_mobility_fixup.
+const LPM_RENDEZVOUS: Scenario = {
+  ...P8_TO_P9,
+  name: 'lpm-rendezvous',
+  description: 'p8-to-p9 suspended as pseries does it: every vCPU joins (H_JOIN), the fix-ups go in before H_PROD releases anyone: stale window 0',
+  migration: { ...MIGRATION, suspend: 'rendezvous' },
+};
+
 const E1080_NUMA: NumaSpec = { nodes: 16, generation: 1 };
 // 80 vCPUs on a two-socket 40-core x86 host, one per core.
 const KVM80_GUEST: GuestSpec = { ...X86_GUEST, vcpus: 80, processes: 160 };
@@ -227,6 +237,14 @@ const RAW_BUILTINS: readonly Scenario[] = [
     description: 'p8-to-p9 patched at once, nobody parked: the unsafe baseline; its torn executions are expected',
     run: { ...RUN, expectViolations: true },
     protocol: { ...P8_TO_P9.protocol, name: 'no-quiesce' },
+  },
+  LPM_RENDEZVOUS,
+  {
+    ...LPM_RENDEZVOUS,
+    name: 'pseries-suspend-retry',
+    description: 'lpm-rendezvous where vCPU 5 hangs for good before the suspend: 5 join attempts 1/10/100/1,000 ms apart (pseries_suspend), then the migration is abandoned',
+    run: { ...RUN, durationNs: 3_000_000_000 },
+    faults: [{ kind: 'hung-cpu', cpu: 5, after: 'start', atNs: 500_000_000, durationNs: -1 }],
   },
   scenario({
     name: 'e1080-1920',

@@ -7,11 +7,11 @@
  */
 import { PROCESSORS, PROCESSOR_NAMES } from './catalog.js';
 import type {
-  BroadcastAckParams, Characteristic, CpuOfflineFault, DelayedIpiFault, DetectionSpec, ErrorScope, FaultAnchor,
+  AbortScope, BroadcastAckParams, Characteristic, CpuOfflineFault, DelayedIpiFault, DetectionSpec, ErrorScope, FaultAnchor,
   FaultSpec, GuestSpec, HostLatency, HostSpec, HungCpuFault, Int3PokeParams, IrqOffFault, IrqOffSpec, LatencyDist,
   L1dFlushType, LostIpiFault, LostNotificationFault, MessageName, MigrationSpec, MitigationSpec, NumaSpec, PatchRule,
   ProcessorName, ProtocolName, ProtocolSpec, PurrMode, RoutineSpec, RoutineUse, RunSpec, Scenario, SecondMigrationFault,
-  StealSpec, StfBarrierType, StopMachineParams,
+  StealSpec, StfBarrierType, StopMachineParams, SuspendMode,
 } from './scenario.js';
 import { getOwn, type JsonObject } from './json-util.js';
 import {
@@ -64,9 +64,12 @@ const MESSAGES = valuesOf<MessageName>({ MSG1: true, ACK: true, MSG2: true, SYNC
 /** Protocol names, in the order `--protocol` lists them. */
 export const PROTOCOL_NAME_VALUES = valuesOf<ProtocolName>({
   'broadcast-ack': true, 'stop-machine': true, 'int3-poke': true, 'last-arrival': true, 'no-quiesce': true,
+  'broadcast-ack-robust': true,
 });
 const ANCHORS = valuesOf<FaultAnchor>({ start: true, resume: true, attempt: true, sync: true });
 const SCOPES = valuesOf<ErrorScope>({ 'per-cpu': true, all: true });
+const SUSPEND_MODES = valuesOf<SuspendMode>({ pause: true, rendezvous: true });
+const ABORT_SCOPES = valuesOf<AbortScope>({ 'per-cpu': true, all: true, none: true });
 
 /** Whether a raw value names a catalog processor. */
 export function isProcessorName(value: unknown): value is ProcessorName {
@@ -197,6 +200,15 @@ const MIGRATION = obj<MigrationSpec>('pre-copy live migration', {
   maxDowntimeNs: int('downtime target that ends the pre-copy rounds', 'ns', 0, MAX_NS),
   maxRounds: int('most pre-copy rounds before stop-and-copy', 'count', 1, 1_000),
   switchoverNs: int('fixed switch-over cost on top of sending the remainder', 'ns', 0, MAX_NS),
+  suspend: withDefault(
+    oneOf<SuspendMode>('how the guest is stopped: paused at once, or a guest rendezvous (pseries H_JOIN) that applies the fix-ups before release', SUSPEND_MODES),
+    () => 'pause',
+  ),
+  // Linux's stop_machine waits for good; the bound stands for the platform giving the suspend up.
+  joinTimeoutNs: withDefault(
+    int('rendezvous: how long one join attempt waits for every vCPU before it fails', 'ns', 1, MAX_NS),
+    () => 10_000_000,
+  ),
 });
 
 const CPU_INDEX = (doc: string) => int(doc, 'index', 0, MAX_VCPUS - 1);
@@ -218,14 +230,14 @@ const DETECTION = obj<DetectionSpec>('how the guest learns of the migration', {
   }), MAX_RULES),
 });
 
-const BROADCAST_ACK = obj<BroadcastAckParams>('parameters of the broadcast-ack protocol', {
+const BROADCAST_ACK = obj<BroadcastAckParams>('parameters of broadcast-ack and broadcast-ack-robust', {
   ackTimeoutNs: int('wait for all ACKs before resending MSG1', 'ns', 1, MAX_NS),
   resendLimit: int('MSG1 resends before the attempt aborts', 'count', 0, 100),
   retryLimit: int('attempts after the first one before giving up', 'count', 0, 100),
   backoffNs: int('backoff before the first retry', 'ns', 0, MAX_NS),
   backoffFactor: int('backoff before retry r is backoffNs x backoffFactor^(r-1)', 'count', 1, 100),
   resendScope: oneOf<ErrorScope>('resend MSG1 to the non-ackers only, or to the whole set', SCOPES),
-  abortScope: oneOf<ErrorScope>('on abort, MSG2 to the ackers only, or to the whole set', SCOPES),
+  abortScope: oneOf<AbortScope>('on abort, MSG2 to the ackers only, to the whole set, or to nobody (none: the patent\'s literal abort)', ABORT_SCOPES),
 });
 
 // Linux: the woken stopper (SCHED_FIFO, highest class) preempts at the next scheduling point; a

@@ -158,6 +158,14 @@ export interface GuestSpec {
   readonly routines: readonly RoutineSpec[];
 }
 
+/**
+ * How the guest is stopped for the stop-and-copy: paused by the hypervisor at once (`pause`, the
+ * default), or, as pseries does it, by a guest rendezvous (`rendezvous`: every vCPU joins with
+ * `H_JOIN` inside stop_machine, the last one suspends the partition, the fix-ups are applied
+ * before the others are released; up to 5 attempts, 1/10/100/1,000 ms apart, then abandoned).
+ */
+export type SuspendMode = 'pause' | 'rendezvous';
+
 /** Pre-copy live migration (docs/model.md, "Live migration"). */
 export interface MigrationSpec {
   readonly enabled: boolean;
@@ -172,6 +180,10 @@ export interface MigrationSpec {
   readonly maxRounds: number;
   /** Fixed cost of the switch-over on top of sending the remainder. */
   readonly switchoverNs: number;
+  /** How the guest is stopped for the stop-and-copy. */
+  readonly suspend: SuspendMode;
+  /** `rendezvous`: how long one join attempt waits for every vCPU before it fails. */
+  readonly joinTimeoutNs: number;
 }
 
 /** How the guest learns of the migration (docs/model.md, "Detection and planning"). */
@@ -194,6 +206,12 @@ export interface DetectionSpec {
 /** Scope of the seed's error handling (FIG. 5): the failing processors only, or the whole set. */
 export type ErrorScope = 'per-cpu' | 'all';
 
+/**
+ * Scope of the seed's abort (FIG. 5): MSG2 to the ackers only, to the whole set, or to nobody
+ * (`none`: the patent's literal "abort without sending message 524"; the ackers stay in WAIT).
+ */
+export type AbortScope = ErrorScope | 'none';
+
 /** Parameters of the seed's broadcast / acknowledge / wait protocol. */
 export interface BroadcastAckParams {
   readonly ackTimeoutNs: number;
@@ -206,8 +224,8 @@ export interface BroadcastAckParams {
   readonly backoffFactor: number;
   /** Resend MSG1 to the non-ackers only, or to the whole set. */
   readonly resendScope: ErrorScope;
-  /** On abort, send MSG2 to the ackers only, or to the whole set. */
-  readonly abortScope: ErrorScope;
+  /** On abort, send MSG2 to the ackers only, to the whole set, or to nobody. */
+  readonly abortScope: AbortScope;
 }
 
 /**
@@ -231,7 +249,8 @@ export interface Int3PokeParams {
 }
 
 /** Names of the patch protocols. */
-export type ProtocolName = 'broadcast-ack' | 'stop-machine' | 'int3-poke' | 'last-arrival' | 'no-quiesce';
+export type ProtocolName =
+  | 'broadcast-ack' | 'stop-machine' | 'int3-poke' | 'last-arrival' | 'no-quiesce' | 'broadcast-ack-robust';
 
 /** The protocol selection and every protocol's parameters. */
 export interface ProtocolSpec {

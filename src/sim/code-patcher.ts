@@ -69,9 +69,10 @@ export class CodePatcher implements PatcherPart {
     });
   }
 
-  sync(cpu: number, patches: readonly PlannedPatch[], then: () => void): void {
+  /** As {@link PatcherPart.sync}; `costNs` when the synchronisation's time was already spent. */
+  sync(cpu: number, patches: readonly PlannedPatch[], then: () => void, costNs = this.#peers.platform.host().latency.syncNsPerCpu): void {
     const { time, image } = this.#w;
-    time.after(cpu, this.#peers.platform.host().latency.syncNsPerCpu, () => {
+    time.after(cpu, costNs, () => {
       emitSync(time, cpu, patches.length);
       const trapped = this.#anyTrap();
       for (const p of patches) image.setHot(p.routineId, Hot.NONE, cpu);

@@ -60,6 +60,23 @@ export class Detector implements DetectorPart {
     this.#detect(cpu, DetectSource.POLLING);
   }
 
+  /** The patches the rules call for on `host` (what the OS last saw is unchanged). */
+  planFor(host: HostSpec): PlannedPatch[] {
+    const mask = differenceMask(this.#lastSeen, host);
+    return mask === 0 ? [] : this.#plan(mask, host);
+  }
+
+  /**
+   * Fix-ups applied on `cpu` without the protocol (pseries applies them inside the suspend
+   * rendezvous): recorded as a detection of `host`, which the OS has now seen.
+   */
+  fixedUp(cpu: number, host: HostSpec, patches: number): void {
+    const mask = differenceMask(this.#lastSeen, host);
+    this.#lastSeen = host;
+    this.#initiator = cpu; // it drove the fix-ups: faults aimed at the initiator hit it
+    if (mask !== 0) emitDetect(this.#w.time, cpu, mask, patches, DetectSource.NOTIFICATION);
+  }
+
   afterJob(initiator: number): void {
     if (this.#replanPending && !this.#peers.protocol.active) {
       // Hardware changed again while the job ran: look again, from a poll on the initiator.

@@ -27,6 +27,13 @@ export class Hypervisor implements PlatformPart {
   /** Host the guest resumes on after the current pause. */
   #resumeHost = 1;
   #resumes = 0;
+  /**
+   * Set when the migration suspends by a guest rendezvous (suspend-rendezvous.ts): the end of
+   * pre-copy hands it the stop-and-copy instead of pausing at once.
+   */
+  suspendHandler: ((remainingBytes: number, downtimeNs: number) => void) | null = null;
+  /** Set for the current pause only: the guest's resume waits for it (fix-ups before release). */
+  #resumeGate: ((resume: () => void) => void) | null = null;
 
   constructor(world: World, peers: Peers) {
     this.#w = world;
@@ -58,7 +65,8 @@ export class Hypervisor implements PlatformPart {
 
   #startRound(step: ReturnType<Precopy['first']>): void {
     if (step.kind === 'stop') {
-      this.pause(step.remainingBytes, step.downtimeNs, 1);
+      if (this.suspendHandler !== null) this.suspendHandler(step.remainingBytes, step.downtimeNs);
+      else this.pause(step.remainingBytes, step.downtimeNs, 1);
       return;
     }
     this.#roundDurationNs = step.durationNs;
@@ -80,8 +88,13 @@ export class Hypervisor implements PlatformPart {
     return this.#w.vcpus.state.some((st) => st === CpuState.PAUSED);
   }
 
-  pause(remainingBytes: number, downtimeNs: number, toHost: number): void {
+  /**
+   * Pauses every online vCPU for `downtimeNs`, to resume on host `toHost`. A `gate` runs when the
+   * stop-and-copy is over, before anything resumes; the guest resumes when it calls back.
+   */
+  pause(remainingBytes: number, downtimeNs: number, toHost: number, gate: ((resume: () => void) => void) | null = null): void {
     assert(downtimeNs > 0 && (toHost === 0 || toHost === 1), 'a pause has a length and a host');
+    this.#resumeGate = gate;
     const { time, vcpus: v } = this.#w;
     // Every process is sampled before any thread stops: a sample taken after its siblings paused
     // would see a smaller k than the one its truth accrued with. The samples precede mig_pause,
@@ -101,8 +114,16 @@ export class Hypervisor implements PlatformPart {
     time.at(time.nowNs + downtimeNs, Action.MIG_RESUME, 0, downtimeNs, 0);
   }
 
-  /** The pause ends on the other host: vCPUs resume, the guest is notified (unless the notification is lost). */
+  /** The stop-and-copy is over: the guest resumes, at once or when the pause's gate says so. */
   onMigResume(): void {
+    const gate = this.#resumeGate;
+    this.#resumeGate = null;
+    if (gate === null) this.#resume();
+    else gate(() => this.#resume());
+  }
+
+  /** The guest resumes on the other host: vCPUs resume, the guest is notified (unless the notification is lost). */
+  #resume(): void {
     const { time, vcpus: v, scenario: s } = this.#w;
     const downtimeNs = time.nowNs - this.#pauseStartNs;
     this.#hostIndex = this.#resumeHost;

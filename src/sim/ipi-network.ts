@@ -104,7 +104,10 @@ export class IpiNetwork implements IpiPart {
     this.#msg.push(msg);
     this.#attempt.push(attempt);
     this.#seq.push(seq);
-    this.#lost.push(this.#peers.faults.loseIpi(dst, msg));
+    // H_PROD of a suspend rendezvous (MSG2 with a negated attempt) is an hcall, not a message the
+    // fabric can drop: lost-ipi faults leave it alone (delays still apply).
+    const hProd = msg === Msg.MSG2 && attempt < 0;
+    this.#lost.push(!hProd && this.#peers.faults.loseIpi(dst, msg));
     const lat = this.#peers.platform.host().latency;
     const delayNs = this.#rng.latencyNs(msg === Msg.ACK ? lat.ack : lat.ipi) + this.#peers.faults.extraDelayNs(dst, msg);
     time.at(time.nowNs + delayNs, Action.IPI_DELIVER, dst, ipi, 0);

@@ -34,6 +34,7 @@ import type { Parts, World } from './parts.js';
 import { SimProtocolContext } from './protocol-context.js';
 import { Scheduler } from './scheduler.js';
 import { Steal } from './steal.js';
+import { SuspendRendezvous, withSuspendRendezvous } from './suspend-rendezvous.js';
 import { Timeline } from './timeline.js';
 import { Vcpus } from './vcpus.js';
 
@@ -79,7 +80,8 @@ export class Simulation {
     this.#patcher = parts.patcher = new CodePatcher(w, parts);
     this.#detector = parts.detector = new Detector(w, parts);
     this.#context = parts.timers = new SimProtocolContext(w, parts);
-    this.#protocol = parts.protocol = PROTOCOLS[scenario.protocol.name](this.#context);
+    const protocol = PROTOCOLS[scenario.protocol.name](this.#context);
+    this.#protocol = parts.protocol = scenario.migration.suspend === 'rendezvous' ? this.#suspendByRendezvous(protocol) : protocol;
     this.#boot();
   }
 
@@ -145,6 +147,15 @@ export class Simulation {
       case Action.RUN_END: return this.#onRunEnd();
       default: assert(false, () => `unknown action ${action}`);
     }
+  }
+
+  // pseries: the migration's suspend is a guest rendezvous that applies the fix-ups itself.
+  #suspendByRendezvous(protocol: PatchProtocol): PatchProtocol {
+    const suspend = new SuspendRendezvous(this.#w, {
+      platform: this.#platform, ipis: this.#ipis, patcher: this.#patcher, detector: this.#detector, context: this.#context,
+    });
+    this.#platform.suspendHandler = (remainingBytes, downtimeNs) => suspend.start(remainingBytes, downtimeNs);
+    return withSuspendRendezvous(protocol, suspend);
   }
 
   #boot(): void {
