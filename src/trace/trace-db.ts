@@ -43,15 +43,23 @@ export interface TraceDb {
 
 /**
  * The database path to use: the `--db` option, else `$MIGPATCH_DB` (if non-empty), else
- * {@link DEFAULT_DB_PATH}. An empty `--db` is a usage error.
+ * {@link DEFAULT_DB_PATH}. An empty `--db` and `:memory:` are usage errors.
  */
-export function resolveDbPath(option?: string, env: NodeJS.ProcessEnv = process.env): string {
+export function resolveDbPath(option?: string, env: NodeJS.ProcessEnv = process.env, optionName = '--db'): string {
   if (option !== undefined) {
-    if (option.trim() === '') throw new InputError('--db: expected a file path, got an empty string');
-    return option;
+    if (option.trim() === '') throw new InputError(`${optionName}: expected a file path, got an empty string`);
+    return refuseMemory(option, optionName);
   }
   const fromEnv = env[DB_ENV_VAR];
-  return fromEnv !== undefined && fromEnv.trim() !== '' ? fromEnv : DEFAULT_DB_PATH;
+  return fromEnv !== undefined && fromEnv.trim() !== '' ? refuseMemory(fromEnv, DB_ENV_VAR) : DEFAULT_DB_PATH;
+}
+
+/** SQLite's `:memory:` would record into a database that vanishes on exit, and cannot be read. */
+function refuseMemory(path: string, source: string): string {
+  if (path === ':memory:') {
+    throw new InputError(`${source}: ':memory:' keeps nothing once migpatch exits; give a file path for the trace database`);
+  }
+  return path;
 }
 
 /**
