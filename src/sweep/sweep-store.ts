@@ -2,8 +2,9 @@
  * The `sweeps` table: a row per sweep, naming the group its runs are stored under, with the command
  * line and the parameters (so any run of the group can be reproduced with `migpatch record`).
  */
+import fs from 'node:fs';
 import { InputError } from '../core/errors.js';
-import type { TraceDb } from '../trace/trace-db.js';
+import { openTraceDb, type TraceDb } from '../trace/trace-db.js';
 import { TOOL_VERSION } from '../version.js';
 import { parseSweepParams, type SweepParams } from './sweep-params.js';
 
@@ -35,10 +36,36 @@ export function defaultGroupName(db: TraceDb): string {
   return `sweep-${Math.max(0, ...numbers) + 1}`;
 }
 
-/** Inserts the sweep's row; InputError when the group name is taken. Call inside the caller's transaction. */
-export function insertSweep(db: TraceDb, group: string, command: string, params: SweepParams, createdAt: Date): number {
+/**
+ * Refuses a `--group` already in the file at `dbPath` before any writer opens it: opening for
+ * writing switches the journal mode and updates statistics, so a sweep refused afterwards would
+ * leave the trace changed. A file that cannot be read is left for the writer to report on;
+ * {@link insertSweep} checks again under the write lock.
+ */
+export async function refuseTakenGroup(dbPath: string, group: string): Promise<void> {
+  if ((fs.statSync(dbPath, { throwIfNoEntry: false })?.size ?? 0) === 0) return;
+  let db: TraceDb;
+  try {
+    db = await openTraceDb(dbPath, 'read');
+  } catch {
+    return;
+  }
+  try {
+    const hasSweeps = db.sqlite.prepare("select 1 from sqlite_master where type = 'table' and name = 'sweeps'").get() !== undefined;
+    if (hasSweeps) takenCheck(db, group);
+  } finally {
+    db.close();
+  }
+}
+
+function takenCheck(db: TraceDb, group: string): void {
   const taken = db.sqlite.prepare('select 1 from sweeps where group_name = ?').pluck().get(group) !== undefined;
   if (taken) throw new InputError(`sweep group ${group} already exists in ${db.path}: choose another --group`);
+}
+
+/** Inserts the sweep's row; InputError when the group name is taken. Call inside the caller's transaction. */
+export function insertSweep(db: TraceDb, group: string, command: string, params: SweepParams, createdAt: Date): number {
+  takenCheck(db, group);
   const info = db.sqlite
     .prepare('insert into sweeps (group_name, created_at, tool_version, command, params_json) values (?, ?, ?, ?, ?)')
     .run(group, createdAt.toISOString(), TOOL_VERSION, command, JSON.stringify(params));
