@@ -190,15 +190,19 @@ function checkPath(path: string, mode: OpenMode): void {
   if (path === '') throw new InputError('trace database path is empty');
   const dir = nodePath.dirname(path);
   if (!fs.existsSync(dir)) {
+    if (mode === 'read') throw new InputError(noTraceMessage(path, `directory ${dir} does not exist`));
     throw new InputError(`cannot open trace database ${path}: directory ${dir} does not exist`);
   }
   const stat = fs.statSync(path, { throwIfNoEntry: false });
   if (stat?.isDirectory() === true) {
     throw new InputError(`cannot open trace database ${path}: it is a directory`);
   }
-  if (mode === 'read' && stat === undefined) {
-    throw new InputError(`no trace database at ${path} (record a run first, or pass --db or set ${DB_ENV_VAR})`);
-  }
+  if (mode === 'read' && stat === undefined) throw new InputError(noTraceMessage(path));
+}
+
+/** A reader finds no file (nor its folder): most often nothing was recorded there yet. */
+function noTraceMessage(path: string, why?: string): string {
+  return `no trace database at ${path}${why === undefined ? '' : `: ${why}`} (record a run first, or pass --db or set ${DB_ENV_VAR})`;
 }
 
 /**
