@@ -58,6 +58,13 @@ module.exports = {
       to: { path: '^src/cli/' },
     },
     {
+      name: 'sql-only-in-trace',
+      comment: 'only src/trace talks to SQLite (better-sqlite3, Kysely); bench/ and migrations/ may too',
+      severity: 'warn',
+      from: { path: '^src/', pathNot: '^src/trace/' },
+      to: { path: '(^|/)node_modules/(better-sqlite3|kysely)/' },
+    },
+    {
       name: 'migrations-are-frozen',
       comment: 'a released migration holds its own literal DDL and imports nothing of src/',
       severity: 'error',

@@ -11,7 +11,8 @@ import type { Scenario } from '../scenario/scenario.js';
 import { SqliteSink } from '../trace/sqlite-sink.js';
 import { WorkerSink } from '../trace/worker-sink.js';
 import { DEFAULT_DB_PATH, openTraceDb } from '../trace/trace-db.js';
-import { recordRun, type RecordedRun } from './record-run.js';
+import { processStop, type StopToken } from '../core/stop.js';
+import { recordRunInterruptible, type RecordedRun } from './record-run.js';
 
 /** What `record` was asked for. */
 export interface RecordInput {
@@ -28,6 +29,8 @@ export interface RecordInput {
   readonly allFaults?: boolean;
   readonly label: string | null;
   readonly dbPath: string;
+  /** Polled between slices of the simulation; default: the process's (set by SIGINT/SIGTERM). */
+  readonly stop?: StopToken;
 }
 
 /** A recorded run with the scenario it used. */
@@ -53,22 +56,24 @@ export async function recordToTrace(input: RecordInput): Promise<RecordOutput> {
   const scenario = resolveScenario(input);
   // The default store is created on first use wherever migpatch runs; a path the user gave must exist.
   if (input.dbPath === DEFAULT_DB_PATH) fs.mkdirSync(path.dirname(DEFAULT_DB_PATH), { recursive: true });
-  const record = (sink: SqliteSink | WorkerSink): RecordOutput => ({
-    ...recordRun({ scenario, seed: input.seed, label: input.label, sink }), scenario, seed: input.seed, dbPath: input.dbPath,
+  // SIGINT/SIGTERM (processStop) end the recording between slices: the run is marked interrupted.
+  const record = async (sink: SqliteSink | WorkerSink): Promise<RecordOutput> => ({
+    ...await recordRunInterruptible({ scenario, seed: input.seed, label: input.label, sink }, input.stop ?? processStop),
+    scenario, seed: input.seed, dbPath: input.dbPath,
   });
   // SQLite inserts run in a worker thread, beside the simulation, when the compiled worker exists;
   // MIGPATCH_SINK=inline keeps them in-process (for profiling one thread).
   if (WorkerSink.available() && process.env['MIGPATCH_SINK'] !== 'inline') {
     const sink = WorkerSink.open(input.dbPath);
     try {
-      return record(sink);
+      return await record(sink);
     } finally {
       sink.close();
     }
   }
   const db = await openTraceDb(input.dbPath, 'write');
   try {
-    return record(new SqliteSink(db));
+    return await record(new SqliteSink(db));
   } finally {
     db.close();
   }

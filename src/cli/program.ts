@@ -30,6 +30,7 @@ const COMMANDS: Readonly<Record<string, () => Promise<Register>>> = {
   export: async () => (await import('./commands/export.js')).registerExport,
   sweep: async () => (await import('./commands/sweep.js')).registerSweep,
   upgrade: async () => (await import('./commands/upgrade.js')).registerUpgrade,
+  prune: async () => (await import('./commands/prune.js')).registerPrune,
 };
 
 /**

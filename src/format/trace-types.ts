@@ -191,6 +191,9 @@ export interface RunResult {
   readonly stateSnapshots?: readonly StateSnapshotRow[];
 }
 
+/** How a run that did not complete ended: an error, or a stop asked for by a signal. */
+export type UnfinishedStatus = 'failed' | 'interrupted';
+
 /** Where a run's events and results go. */
 export interface TraceSink {
   /** Records the run's metadata; returns the run id. The run is visibly unfinished until `finish`. */
@@ -199,6 +202,9 @@ export interface TraceSink {
   write(batch: EventBatch): void;
   /** Writes the derived tables and marks the run complete, atomically. */
   finish(result: RunResult): void;
-  /** Marks the run failed with a reason; written events stay for inspection. */
-  fail(reason: string): void;
+  /**
+   * Marks the run failed (an error) or interrupted (a signal) with a reason; written events stay
+   * for inspection.
+   */
+  fail(reason: string, status?: UnfinishedStatus): void;
 }

@@ -7,6 +7,7 @@
 import fs from 'node:fs';
 import type { Writable } from 'node:stream';
 import { assert } from '../core/assert.js';
+import { processStop } from '../core/stop.js';
 import { outError, tempPathFor, type OutPlan } from './out-file.js';
 import { processOutput, type Output } from './output.js';
 import { registerTempFile, releaseTempFile } from './temp-files.js';
@@ -77,6 +78,8 @@ export class ChunkedWriter {
   }
 
   #flushChunk(): void {
+    // Between chunks is a safe point to honour SIGINT/SIGTERM: the caller aborts the target.
+    processStop.check();
     if (this.#parts.length === 0) return;
     const chunk = this.#parts.join('');
     this.#parts = [];

@@ -4,10 +4,11 @@
  * Used where a person must tell two events apart, e.g. `diff`'s first divergent event.
  */
 import {
-  CHARACTERISTICS, CPU_STATE_NAMES, DetectSource, eventKindInfo, FAULT_KIND_NAMES, INVARIANT_NAMES, MSG_NAMES,
+  CHARACTERISTICS, CPU_STATE_NAMES, eventKindInfo, FAULT_KIND_NAMES, INVARIANT_NAMES, MSG_NAMES,
   OUTCOME_NAMES, PHASE_NAMES, VIOLATION_DETAIL_NAMES,
 } from '../format/event-kinds.js';
-import type { EventRow } from '../trace/event-rows.js';
+import { namedColumns, type StoredEventRow } from '../format/event-row.js';
+import { DETECT_SOURCE_NAMES } from '../format/event-schema.js';
 
 /** An event decoded: kind name and named, readable fields. */
 export interface DescribedEvent {
@@ -18,9 +19,6 @@ export interface DescribedEvent {
   /** `kind name=value ...`. */
   readonly text: string;
 }
-
-const DETECT_SOURCE_NAMES: readonly string[] = Object.entries(DetectSource)
-  .reduce<string[]>((names, [name, code]) => { names[code] = name.toLowerCase(); return names; }, []);
 
 /** Column names whose values are codes, with the names of the codes. */
 const CODE_NAMES: Readonly<Record<string, readonly string[]>> = {
@@ -48,14 +46,10 @@ function showField(kindName: string, column: string, value: number | null): stri
 }
 
 /** Decodes one event. An unknown kind code (a newer trace) shows its raw columns. */
-export function describeEvent(row: EventRow): DescribedEvent {
-  const info = eventKindInfo(row.kind);
-  const kind = info?.name ?? `kind_${row.kind}`;
-  const columns: readonly (readonly [string | null, number | null])[] = info === undefined
-    ? [['cpu', row.cpu], ['a', row.a], ['b', row.b], ['c', row.c]]
-    : [[info.cpu, row.cpu], [info.a, row.a], [info.b, row.b], [info.c, row.c]];
+export function describeEvent(row: StoredEventRow): DescribedEvent {
+  const kind = eventKindInfo(row.kind)?.name ?? `kind_${row.kind}`;
   const fields: Record<string, string | number | null> = {};
-  for (const [name, value] of columns) if (name !== null) fields[name] = showField(kind, name, value);
+  for (const [name, value] of namedColumns(row)) fields[name] = showField(kind, name, value);
   const parts = Object.entries(fields).map(([k, v]) => `${k}=${v === null ? 'null' : String(v)}`);
   return { seq: row.seq, tNs: row.tNs, kind, fields, text: [kind, ...parts].join(' ') };
 }

@@ -8,8 +8,10 @@
  */
 import { assert } from '../core/assert.js';
 import { EVENT_HASH_CHUNK } from '../format/event-hash.js';
-import { storedValue, type EventRow } from '../trace/event-rows.js';
+import { batchRow } from '../format/event-row.js';
+import type { EventRow } from '../trace/event-rows.js';
 import type { EventBatch } from '../format/trace-types.js';
+import { readChunkHashes, readChunkRows } from '../trace/event-chunks.js';
 import type { TraceDb } from '../trace/trace-db.js';
 
 /** Where two streams part: the seq, and each side's event there (null when that stream has ended). */
@@ -49,16 +51,12 @@ export function firstDivergentRow(a: Iterable<EventRow>, b: Iterable<EventRow>):
 
 /** A run's chunk hashes in order, as recorded. */
 export function storedChunkHashes(db: TraceDb, runId: number): string[] {
-  return db.sqlite.prepare('select hash from event_chunks where run_id = ? order by chunk').pluck().all(runId) as string[];
+  return readChunkHashes(db, runId);
 }
 
 /** The rows of one chunk of a stored run. */
 export function storedChunkRows(db: TraceDb, runId: number, chunk: number): EventRow[] {
-  const first = chunk * EVENT_HASH_CHUNK;
-  return db.sqlite
-    .prepare(`select seq, t_ns as tNs, kind, cpu, a, b, c from events
-      where run_id = ? and seq >= ? and seq < ? order by seq`)
-    .all(runId, first, first + EVENT_HASH_CHUNK) as EventRow[];
+  return readChunkRows(db, runId, chunk);
 }
 
 /**
@@ -108,15 +106,5 @@ export function divergentColumns(d: Divergence): EventColumn[] {
 
 /** The rows [from, to) of a batch, in their stored form (NaN as null, -0 as 0). */
 export function* batchRows(batch: EventBatch, from = 0, to = batch.count): Generator<EventRow> {
-  for (let i = from; i < to; i++) {
-    yield {
-      seq: batch.firstSeq + i,
-      tNs: batch.tNs[i] as number,
-      kind: batch.kind[i] as number,
-      cpu: storedValue(batch.cpu[i] as number),
-      a: storedValue(batch.a[i] as number),
-      b: storedValue(batch.b[i] as number),
-      c: storedValue(batch.c[i] as number),
-    };
-  }
+  for (let i = from; i < to; i++) yield batchRow(batch, i);
 }

@@ -4,6 +4,7 @@
  * table or column, a keyword used as a column name). One line, so the CLI prints `migpatch: ...`.
  */
 import { closest } from '../scenario/did-you-mean.js';
+import { columnsOf, schemaObjects, sqlFunctionNames } from '../trace/schema-objects.js';
 import type { TraceDb } from '../trace/trace-db.js';
 
 /** How to list every table and view, quoted for a shell. */
@@ -31,7 +32,7 @@ function hintFor(message: string, db: TraceDb, sqlText: string): string | null {
 
 /** SQLite here is built with SQLITE_DQS=0: "x" is an identifier, never a string. */
 function doubleQuoteHint(word: string, db: TraceDb, sqlText: string): string {
-  const column = closest(word, columnsOf(referencedObjects(db, sqlText), db));
+  const column = closest(word, columnsOf(db, referencedObjects(db, sqlText)));
   const alsoColumn = column === undefined ? '' : ` (or, if you meant the column, ${column})`;
   return `in this SQLite, double quotes name columns and tables; write text in single quotes: '${word}'${alsoColumn}. ` +
     `In a shell, wrap the whole query in double quotes: migpatch query "select * from runs where scenario_name = 'p8-to-p9'"`;
@@ -40,11 +41,11 @@ function doubleQuoteHint(word: string, db: TraceDb, sqlText: string): string {
 function columnHint(qualified: string, db: TraceDb, sqlText: string): string {
   const word = qualified.slice(qualified.lastIndexOf('.') + 1);
   const objects = referencedObjects(db, sqlText);
-  const columns = columnsOf(objects, db);
+  const columns = columnsOf(db, objects);
   const suggestion = closest(word, columns);
   const guess = suggestion === undefined ? '' : `did you mean ${suggestion}? `;
   if (objects.length === 0) return `${guess}list the tables and their columns with ${LIST_TABLES_QUERY}`;
-  const listed = objects.map((o) => `${o}(${columnsOf([o], db).join(', ')})`).join('; ');
+  const listed = objects.map((o) => `${o}(${columnsOf(db, [o]).join(', ')})`).join('; ');
   return `${guess}columns: ${listed}`;
 }
 
@@ -60,7 +61,7 @@ function tableHint(qualified: string, db: TraceDb): string {
 }
 
 function functionHint(word: string, db: TraceDb): string {
-  const names = db.sqlite.prepare('select distinct name from pragma_function_list order by name').pluck().all() as string[];
+  const names = sqlFunctionNames(db);
   const suggestion = closest(word, names);
   const guess = suggestion === undefined ? '' : `did you mean ${suggestion}? `;
   return `${guess}functions: migpatch query "select distinct name from pragma_function_list order by name" ` +
@@ -70,27 +71,12 @@ function functionHint(word: string, db: TraceDb): string {
 /** `select order from runs` fails with a bare syntax error; name the cause when a column has that name. */
 function keywordHint(word: string, db: TraceDb): string | null {
   if (word === '' || !/^[A-Za-z_]+$/.test(word)) return null;
-  const isColumn = columnsOf(schemaObjects(db), db).some((c) => c.toLowerCase() === word.toLowerCase());
+  const isColumn = columnsOf(db, schemaObjects(db)).some((c) => c.toLowerCase() === word.toLowerCase());
   return isColumn ? `${word} is an SQL keyword; to use the column of that name, write it in double quotes: "${word}"` : null;
-}
-
-/** User-facing tables and views (not SQLite's or the migration bookkeeping), sorted by name. */
-function schemaObjects(db: TraceDb): string[] {
-  return db.sqlite
-    .prepare(`select name from sqlite_master where type in ('table', 'view')
-      and name not like 'sqlite\\_%' escape '\\' and name not like 'migpatch\\_%' escape '\\' order by name`)
-    .pluck()
-    .all() as string[];
 }
 
 /** Schema objects whose names appear as words in the query text. */
 function referencedObjects(db: TraceDb, sqlText: string): string[] {
   const words = new Set(sqlText.toLowerCase().match(/[a-z_][a-z0-9_]*/g) ?? []);
   return schemaObjects(db).filter((name) => words.has(name.toLowerCase()));
-}
-
-/** The column names of `objects`, in order, without repeats. */
-function columnsOf(objects: readonly string[], db: TraceDb): string[] {
-  const stmt = db.sqlite.prepare('select name from pragma_table_info(?)').pluck();
-  return [...new Set(objects.flatMap((o) => stmt.all(o) as string[]))];
 }

@@ -10,7 +10,8 @@
  */
 import { assert } from '../core/assert.js';
 import { quantileOfSorted, sortedCopy } from '../core/quantile.js';
-import { CpuState } from '../format/event-kinds.js';
+import { countVcpus } from '../trace/read-report.js';
+import { readAttemptSpans, readRunEndNs, readStoredMetric, readWaitTotals, waitInSpanReader } from '../trace/read-wait.js';
 import type { TraceDb } from '../trace/trace-db.js';
 
 /** The distribution of per-vCPU WAIT time of one run, in ns. */
@@ -49,19 +50,17 @@ export function summariseWaits(totals: readonly number[]): WaitDistribution {
 
 /** Per-vCPU WAIT totals of a complete run, indexed by vCPU (vCPUs are numbered 0..n-1). */
 export function waitTotalsByCpu(db: TraceDb, runId: number): Float64Array {
-  const vcpus = db.sqlite.prepare('select count(*) from vcpus where run_id = ?').pluck().get(runId) as number;
+  const vcpus = countVcpus(db, runId);
   const spans = attemptSpans(db, runId);
   const totals = new Float64Array(vcpus);
   if (spans.length === 0) return totals; // no attempt, no MSG1: nobody was ever asked to wait
-  const inSpan = db.sqlite.prepare(`select coalesce(sum(dur_ns), 0) from cpu_intervals
-    where run_id = ? and cpu = ? and start_ns >= ? and start_ns <= ? and state = ${CpuState.WAIT}`).pluck();
+  const inSpan = waitInSpanReader(db, runId);
   for (let cpu = 0; cpu < vcpus; cpu++) {
     let sum = 0;
-    for (const span of spans) sum += inSpan.get(runId, cpu, span.from, span.to) as number;
+    for (const span of spans) sum += inSpan(cpu, span.from, span.to);
     totals[cpu] = sum;
   }
-  const cached = db.sqlite.prepare("select value from metrics where run_id = ? and name = 'cpu_wait_total_ns'")
-    .pluck().get(runId) as number | null | undefined;
+  const cached = readStoredMetric(db, runId, 'cpu_wait_total_ns');
   const windowed = totals.reduce((s, v) => s + v, 0);
   if (cached !== null && cached !== undefined && Math.abs(cached - windowed) < 0.5) return totals;
   return exactTotals(db, runId, vcpus);
@@ -74,19 +73,16 @@ export function waitDistribution(db: TraceDb, runId: number): WaitDistribution {
 
 /** Each attempt from its start to the later of its end and its last target's resume. */
 function attemptSpans(db: TraceDb, runId: number): Span[] {
-  const rows = db.sqlite.prepare(`select begin_ns as b, max(coalesce(end_ns, 0), coalesce(last_resume_ns, 0)) as e
-    from attempts where run_id = ? and begin_ns is not null order by attempt`).all(runId) as { b: number; e: number }[];
-  const end = db.sqlite.prepare('select end_ns from runs where run_id = ?').pluck().get(runId) as number | null;
+  const rows = readAttemptSpans(db, runId);
+  const end = readRunEndNs(db, runId);
   // An attempt still open at the end of the run ends with it.
-  return rows.map((r) => ({ from: r.b, to: r.e > r.b ? r.e : (end ?? r.b) }));
+  return rows.map((r) => ({ from: r.beginNs, to: r.endNs > r.beginNs ? r.endNs : (end ?? r.beginNs) }));
 }
 
 /** One pass over the run's WAIT intervals: exact, used only when the windowed sums miss some. */
 function exactTotals(db: TraceDb, runId: number, vcpus: number): Float64Array {
   const totals = new Float64Array(vcpus);
-  const rows = db.sqlite.prepare(`select cpu, sum(dur_ns) as ns from cpu_intervals
-    where run_id = ? and state = ${CpuState.WAIT} group by cpu`).all(runId) as { cpu: number; ns: number }[];
-  for (const r of rows) {
+  for (const r of readWaitTotals(db, runId)) {
     assert(r.cpu >= 0 && r.cpu < vcpus, () => `interval of vCPU ${r.cpu} outside 0..${vcpus - 1}`);
     totals[r.cpu] = r.ns;
   }

@@ -4,6 +4,7 @@
  * run), the accounting windows and the migration, and the zoom that makes a short stale window
  * readable next to the whole run.
  */
+import { readAcctSeries } from '../trace/read-report.js';
 import type { TraceDb } from '../trace/trace-db.js';
 import type { MigrationFacts, WindowFacts } from './run-facts.js';
 
@@ -39,8 +40,7 @@ const ZOOM_MAX_SHARE = 0.25;
 export function loadAccounting(
   db: TraceDb, runId: number, runEndNs: number, windows: readonly WindowFacts[], migration: MigrationFacts | null,
 ): AccountingData {
-  const rows = db.sqlite.prepare(`select bucket_start_ns, bucket_ns, truth_ns, charged_ns from acct_series
-    where run_id = ? order by bucket_start_ns`).raw(true).all(runId) as [number, number, number, number][];
+  const rows = readAcctSeries(db, runId);
   const buckets: AcctBuckets = {
     count: rows.length,
     startNs: Float64Array.from(rows, (r) => r[0]),

@@ -10,6 +10,7 @@
  */
 import { assert } from '../core/assert.js';
 import { CPU_STATE_NAMES, Msg, MSG_NAMES } from '../format/event-kinds.js';
+import { intervalReader, readAckTimeouts, readIpiMarks, type IpiMarkKind } from '../trace/read-report.js';
 import type { TraceDb } from '../trace/trace-db.js';
 import type { AttemptFacts, RunFacts } from './run-facts.js';
 
@@ -40,7 +41,7 @@ export interface Lane {
 }
 
 /** What happened to an IPI: it left its sender, reached its target, or was lost on the way. */
-export type MarkKind = 'send' | 'recv' | 'lost';
+export type MarkKind = IpiMarkKind;
 
 /** An IPI mark on a lane. */
 export interface TimelineMark {
@@ -163,16 +164,11 @@ function rasterise(db: TraceDb, runId: number, w: TimelineWindow, lanes: readonl
   const out = new Float32Array(lanes.length * columns * STATE_COUNT);
   const colNs = (w.toNs - w.fromNs) / columns;
   assert(colNs > 0, 'the window has a positive span');
-  // The interval in progress at the window's start begins before it: seek back to its start.
-  const intervals = db.sqlite.prepare(`select state, start_ns, end_ns from cpu_intervals
-    where run_id = @run and cpu = @cpu and start_ns < @to and start_ns >= coalesce(
-      (select max(start_ns) from cpu_intervals where run_id = @run and cpu = @cpu and start_ns <= @from), @from)
-    order by start_ns`).raw(true);
+  const intervals = intervalReader(db, runId, w);
   lanes.forEach((lane, l) => {
     const share = 1 / (colNs * lane.cpus);
     for (let cpu = lane.firstCpu; cpu < lane.firstCpu + lane.cpus; cpu++) {
-      const rows = intervals.all({ run: runId, cpu, from: w.fromNs, to: w.toNs }) as [number, number, number][];
-      for (const [state, start, end] of rows) {
+      for (const [state, start, end] of intervals(cpu)) {
         assert(state >= 0 && state < STATE_COUNT, () => `state ${state} of vCPU ${cpu}`);
         const s = Math.max(start, w.fromNs) - w.fromNs;
         const e = Math.min(end, w.toNs) - w.fromNs;
@@ -194,12 +190,7 @@ function rasterise(db: TraceDb, runId: number, w: TimelineWindow, lanes: readonl
  * seed's MSG1 / ACK / MSG2, and whatever messages other protocols send (SYNC, STOP).
  */
 function loadMarks(db: TraceDb, runId: number, w: TimelineWindow, laneOf: (cpu: number) => number): TimelineMark[] {
-  const rows = db.sqlite.prepare(`
-      select 'send' as kind, t_ns as tNs, cpu, msg from ev_ipi_send where run_id = @run and t_ns between @from and @to
-      union all select 'recv', t_ns, cpu, msg from ev_ipi_recv where run_id = @run and t_ns between @from and @to
-      union all select 'lost', t_ns, cpu, msg from ev_ipi_lost where run_id = @run and t_ns between @from and @to
-      order by 2`)
-    .all({ run: runId, from: w.fromNs, to: w.toNs }) as { kind: MarkKind; tNs: number; cpu: number; msg: number }[];
+  const rows = readIpiMarks(db, runId, w);
   return rows
     .filter((r) => r.msg >= Msg.MSG1 && r.msg < MSG_NAMES.length)
     .map((r) => ({ lane: laneOf(r.cpu), tNs: r.tNs, msg: r.msg, kind: r.kind }));
@@ -221,9 +212,7 @@ function phaseLines(db: TraceDb, runId: number, w: TimelineWindow, attempts: rea
     add(a.msg2Ns, a.outcome === 'aborted' ? `abort${n}` : 'MSG2');
     add(a.lastResumeNs, 'all resumed');
   }
-  const timeouts = db.sqlite.prepare(`select t_ns from ev_ack_timeout where run_id = ? and t_ns between ? and ?`)
-    .pluck().all(runId, w.fromNs, w.toNs) as number[];
-  for (const t of timeouts) add(t, 'ACK timeout');
+  for (const t of readAckTimeouts(db, runId, w)) add(t, 'ACK timeout');
   return mergeSameTime(lines.sort((x, y) => x.tNs - y.tNs));
 }
 

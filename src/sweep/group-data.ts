@@ -4,7 +4,7 @@
  * some 18,000 rows), for `diff --group` and `report --group`.
  */
 import { InputError } from '../core/errors.js';
-import type { Better } from '../format/trace-types.js';
+import { readGroupMetricRows } from '../trace/sweep-store.js';
 import type { TraceDb } from '../trace/trace-db.js';
 import { CellSamples, cellKey } from './cell-samples.js';
 import { getSweep, type StoredSweep } from './sweep-store.js';
@@ -21,24 +21,10 @@ export interface GroupData {
   readonly unfinished: number;
 }
 
-interface Row {
-  readonly runId: number;
-  readonly protocol: string;
-  readonly gridJson: string | null;
-  readonly status: string;
-  readonly name: string | null;
-  readonly value: number | null;
-  readonly unit: string | null;
-  readonly better: Better | null;
-}
-
 /** Loads group `group`; InputError when there is no such group or it has no complete run. */
 export function loadGroup(db: TraceDb, group: string): GroupData {
   const sweep = getSweep(db, group);
-  const rows = db.sqlite.prepare(`select r.run_id as runId, r.protocol, r.grid_json as gridJson, r.status,
-      m.name, m.value, m.unit, m.better
-    from runs r left join metrics m on m.run_id = r.run_id
-    where r.group_name = ? order by r.run_id, m.ord`).all(group) as Row[];
+  const rows = readGroupMetricRows(db, group);
   const cells = new Map<string, CellSamples>();
   const counts = { complete: 0, failed: 0, unfinished: 0 };
   let lastRun = -1;

@@ -3,7 +3,7 @@
  * violations their scenario does not expect — each with the `migpatch record` line that records it
  * in full. Found by SQL over `runs` (the scenario says whether violations are expected).
  */
-import type { TraceLevel } from '../trace/schema.js';
+import { readFailingRuns } from '../trace/sweep-store.js';
 import type { TraceDb } from '../trace/trace-db.js';
 import type { CellIdentity } from './cell-samples.js';
 import { recordLineFor } from './full-trace.js';
@@ -21,15 +21,7 @@ export interface GroupFailure extends CellIdentity {
 
 /** The failing runs of a group, at most `limit` of them, and how many there are in all. */
 export function groupFailures(db: TraceDb, group: string, limit: number): { readonly total: number; readonly runs: GroupFailure[] } {
-  const where = `group_name = ? and (status = 'failed' or (status = 'complete' and violations > 0
-    and coalesce(json_extract(scenario_json, '$.run.expectViolations'), 0) = 0))`;
-  const total = db.sqlite.prepare(`select count(*) from runs where ${where}`).pluck().get(group) as number;
-  const rows = db.sqlite.prepare(`select run_id as runId, seed, protocol, scenario_name as scenarioName, grid_json as gridJson,
-      status, fail_reason as failReason, violations, trace_level as traceLevel, group_name as groupName
-    from runs where ${where} order by run_id limit ?`).all(group, limit) as {
-    runId: number; seed: number; protocol: string; scenarioName: string; gridJson: string | null; status: string;
-    failReason: string | null; violations: number | null; traceLevel: TraceLevel; groupName: string | null;
-  }[];
+  const { total, rows } = readFailingRuns(db, group, limit);
   return {
     total,
     runs: rows.map((r) => ({

@@ -11,7 +11,8 @@ import { performance } from 'node:perf_hooks';
 import { assert } from '../core/assert.js';
 import { InputError } from '../core/errors.js';
 import type { TraceLevel } from '../trace/schema.js';
-import { DEFAULT_DB_PATH, openTraceDb, translateSqliteError, type TraceDb } from '../trace/trace-db.js';
+import { DEFAULT_DB_PATH, openTraceDb, type TraceDb } from '../trace/trace-db.js';
+import { inWriteTransaction } from '../trace/write-transaction.js';
 import { CellSamples, type CellIdentity, type MetricSummary } from './cell-samples.js';
 import { recordCommand } from './reproduce.js';
 import { simulateRun, type RunJob, type RunOutcome, type SimulationSetup } from './simulate-run.js';
@@ -99,15 +100,11 @@ export async function runSweep(req: SweepRequest): Promise<SweepReport> {
 }
 
 function createGroup(db: TraceDb, req: SweepRequest): string {
-  try {
-    return db.sqlite.transaction(() => {
-      const group = req.group ?? defaultGroupName(db);
-      insertSweep(db, group, req.command, req.params, new Date());
-      return group;
-    }).immediate();
-  } catch (e) {
-    throw translateSqliteError(e, db.path);
-  }
+  return inWriteTransaction(db, () => {
+    const group = req.group ?? defaultGroupName(db);
+    insertSweep(db, group, req.command, req.params, new Date());
+    return group;
+  });
 }
 
 /** Simulates and stores every run of `plan` under `group`. */

@@ -4,6 +4,9 @@
  */
 import fs from 'node:fs';
 import { InputError } from '../core/errors.js';
+import {
+  insertSweepRow, listSweepGroups, readSweepRow, sweepGroupExists, sweepPrefixedGroups,
+} from '../trace/sweep-store.js';
 import { openTraceDb, type TraceDb } from '../trace/trace-db.js';
 import { TOOL_VERSION } from '../version.js';
 import { parseSweepParams, type SweepParams } from './sweep-params.js';
@@ -31,55 +34,45 @@ export function checkGroupName(name: string): string {
 
 /** `sweep-<n>`, n one more than the largest such name in the database. */
 export function defaultGroupName(db: TraceDb): string {
-  const names = db.sqlite.prepare("select group_name from sweeps where group_name like 'sweep-%'").pluck().all() as string[];
-  const numbers = names.map((n) => /^sweep-([0-9]{1,15})$/.exec(n)?.[1]).filter((n): n is string => n !== undefined).map(Number);
+  const numbers = sweepPrefixedGroups(db).map((n) => /^sweep-([0-9]{1,15})$/.exec(n)?.[1]).filter((n): n is string => n !== undefined).map(Number);
   return `sweep-${Math.max(0, ...numbers) + 1}`;
 }
 
 /**
  * Refuses a `--group` already in the file at `dbPath` before any writer opens it: opening for
  * writing switches the journal mode and updates statistics, so a sweep refused afterwards would
- * leave the trace changed. A file that cannot be read is left for the writer to report on;
- * {@link insertSweep} checks again under the write lock.
+ * leave the trace changed. A file that cannot be read (or predates sweeps) is left for the writer
+ * to report on or upgrade; {@link insertSweep} checks again under the write lock.
  */
 export async function refuseTakenGroup(dbPath: string, group: string): Promise<void> {
   if ((fs.statSync(dbPath, { throwIfNoEntry: false })?.size ?? 0) === 0) return;
-  let db: TraceDb;
+  let taken = false;
   try {
-    db = await openTraceDb(dbPath, 'read');
+    const db = await openTraceDb(dbPath, 'read');
+    try {
+      taken = sweepGroupExists(db, group);
+    } finally {
+      db.close();
+    }
   } catch {
     return;
   }
-  try {
-    const hasSweeps = db.sqlite.prepare("select 1 from sqlite_master where type = 'table' and name = 'sweeps'").get() !== undefined;
-    if (hasSweeps) takenCheck(db, group);
-  } finally {
-    db.close();
-  }
-}
-
-function takenCheck(db: TraceDb, group: string): void {
-  const taken = db.sqlite.prepare('select 1 from sweeps where group_name = ?').pluck().get(group) !== undefined;
-  if (taken) throw new InputError(`sweep group ${group} already exists in ${db.path}: choose another --group`);
+  if (taken) throw new InputError(`sweep group ${group} already exists in ${dbPath}: choose another --group`);
 }
 
 /** Inserts the sweep's row; InputError when the group name is taken. Call inside the caller's transaction. */
 export function insertSweep(db: TraceDb, group: string, command: string, params: SweepParams, createdAt: Date): number {
-  takenCheck(db, group);
-  const info = db.sqlite
-    .prepare('insert into sweeps (group_name, created_at, tool_version, command, params_json) values (?, ?, ?, ?, ?)')
-    .run(group, createdAt.toISOString(), TOOL_VERSION, command, JSON.stringify(params));
-  return Number(info.lastInsertRowid);
+  if (sweepGroupExists(db, group)) throw new InputError(`sweep group ${group} already exists in ${db.path}: choose another --group`);
+  return insertSweepRow(db, {
+    group, createdAt: createdAt.toISOString(), toolVersion: TOOL_VERSION, command, paramsJson: JSON.stringify(params),
+  });
 }
 
 /** The sweep of group `group`; InputError naming the groups there are when it does not exist. */
 export function getSweep(db: TraceDb, group: string): StoredSweep {
-  const row = db.sqlite
-    .prepare(`select sweep_id as sweepId, group_name as "group", created_at as createdAt, tool_version as toolVersion,
-      command, params_json as paramsJson from sweeps where group_name = ?`)
-    .get(group) as (Omit<StoredSweep, 'params'> & { paramsJson: string }) | undefined;
+  const row = readSweepRow(db, group);
   if (row === undefined) {
-    const groups = db.sqlite.prepare('select group_name from sweeps order by sweep_id').pluck().all() as string[];
+    const groups = listSweepGroups(db);
     const known = groups.length === 0 ? 'there are none (run migpatch sweep first)' : `groups: ${groups.slice(-10).join(', ')}${groups.length > 10 ? ', ...' : ''}`;
     throw new InputError(`no sweep group '${group}' in ${db.path}; ${known}`);
   }

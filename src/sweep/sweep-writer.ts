@@ -7,11 +7,12 @@
  * has passed (a long sweep shows up in the trace as it goes).
  */
 import { performance } from 'node:perf_hooks';
-import type Database from 'better-sqlite3';
 import { assert } from '../core/assert.js';
 import { SqliteSink } from '../trace/sqlite-sink.js';
 import type { TraceLevel } from '../trace/schema.js';
-import { translateSqliteError, type TraceDb } from '../trace/trace-db.js';
+import { runPlacer } from '../trace/sweep-store.js';
+import type { TraceDb } from '../trace/trace-db.js';
+import { inWriteTransaction } from '../trace/write-transaction.js';
 import { unpackEvents } from './packed-events.js';
 import type { RunOutcome } from './simulate-run.js';
 
@@ -32,10 +33,9 @@ export interface PlacedOutcome {
 /** Stores a sweep's runs under its group. */
 export class SweepWriter {
   readonly #db: TraceDb;
-  readonly #group: string;
   readonly #sink: SqliteSink;
   readonly #level: TraceLevel;
-  readonly #placeRun: Database.Statement;
+  readonly #placeRun: (runId: number, gridJson: string) => void;
   readonly #buffer: PlacedOutcome[] = [];
   #bufferedEvents = 0;
   readonly #onStored: (outcome: RunOutcome, runId: number | null) => void;
@@ -47,10 +47,9 @@ export class SweepWriter {
    */
   constructor(db: TraceDb, group: string, level: TraceLevel, onStored: (outcome: RunOutcome, runId: number | null) => void) {
     this.#db = db;
-    this.#group = group;
     this.#level = level;
     this.#sink = new SqliteSink(db, { traceLevel: level });
-    this.#placeRun = db.sqlite.prepare('update runs set group_name = ?, grid_json = ? where run_id = ?');
+    this.#placeRun = runPlacer(db, group);
     this.#onStored = onStored;
   }
 
@@ -68,12 +67,7 @@ export class SweepWriter {
     if (this.#buffer.length === 0) return;
     const batch = this.#buffer.splice(0);
     this.#bufferedEvents = 0;
-    let ids: (number | null)[];
-    try {
-      ids = this.#db.sqlite.transaction(() => batch.map((p) => this.#store(p))).immediate();
-    } catch (e) {
-      throw translateSqliteError(e, this.#db.path);
-    }
+    const ids = inWriteTransaction(this.#db, () => batch.map((p) => this.#store(p)));
     batch.forEach((p, i) => this.#onStored(p.outcome, ids[i] ?? null));
   }
 
@@ -81,7 +75,7 @@ export class SweepWriter {
     if (outcome.meta === null) return null;
     const runId = this.#sink.begin(outcome.meta);
     try {
-      this.#placeRun.run(this.#group, gridJson, runId);
+      this.#placeRun(runId, gridJson);
       if (this.#level === 'full') {
         for (const packed of outcome.events) this.#sink.write(unpackEvents(packed));
       }

@@ -5,22 +5,12 @@
  */
 import { assert } from '../core/assert.js';
 import type { EventBatch } from '../format/trace-types.js';
+import { batchRow, type StoredEventRow } from '../format/event-row.js';
 
-/** One event as read back from a trace. */
-export interface EventRow {
-  readonly seq: number;
-  readonly tNs: number;
-  readonly kind: number;
-  readonly cpu: number | null;
-  readonly a: number | null;
-  readonly b: number | null;
-  readonly c: number | null;
-}
+export { storedValue } from '../format/event-row.js';
 
-/** The stored form of one value: NaN becomes null and -0 becomes 0, as SQLite stores them. */
-export function storedValue(v: number): number | null {
-  return v !== v ? null : v + 0;
-}
+/** One event as read back from a trace (decode it with `decodeEvent` of `src/format/event-codec.ts`). */
+export type EventRow = StoredEventRow;
 
 /** A run's events in growable typed columns; copies batches, whose arrays the producer reuses. */
 export class EventColumns implements EventBatch {
@@ -66,15 +56,7 @@ export class EventColumns implements EventBatch {
   /** Event `seq` as a row. */
   row(seq: number): EventRow {
     assert(seq >= 0 && seq < this.#count, () => `seq ${seq} out of range`);
-    return {
-      seq,
-      tNs: this.#tNs[seq] as number,
-      kind: this.#kind[seq] as number,
-      cpu: storedValue(this.#cpu[seq] as number),
-      a: storedValue(this.#a[seq] as number),
-      b: storedValue(this.#b[seq] as number),
-      c: storedValue(this.#c[seq] as number),
-    };
+    return batchRow(this, seq);
   }
 
   /** Every event as a row, in seq order. */

@@ -5,8 +5,11 @@
  * takes the run id as `@run` and returns one row with one column, `value` (NULL when undefined).
  *
  * Windows and attempt ranges are cut by `seq`, as the analyser cuts them (see run-analyzer.ts).
+ * Codes (attempt outcome, vCPU state) are interpolated from the named constants of
+ * src/format/event-kinds.ts, never written as bare numbers.
  */
 import { assert } from '../core/assert.js';
+import { CpuState, Outcome } from '../format/event-kinds.js';
 import { METRICS } from '../format/metric-defs.js';
 import type { MetricRow } from '../format/trace-types.js';
 import type { TraceDb } from './trace-db.js';
@@ -20,19 +23,19 @@ const PATCH_PLANNED = `exists (select 1 from ev_detect where run_id = @run and p
 const SYNC_SEQ = `(select min(seq) from ev_sync where run_id = @run and seq > ${RESUME_SEQ})`;
 const SYNC_T = `(select t_ns from ev_sync where run_id = @run and seq = ${SYNC_SEQ})`;
 // The attempt that patched, where its range of events begins, and where the next attempt begins.
-const PATCHED = `(select attempt from ev_attempt_end where run_id = @run and outcome = 1 order by seq limit 1)`;
+const PATCHED = `(select attempt from ev_attempt_end where run_id = @run and outcome = ${Outcome.PATCHED} order by seq limit 1)`;
 const PATCHED_BEGIN_SEQ = `(select seq from ev_attempt_begin where run_id = @run and attempt = ${PATCHED})`;
 const NEXT_BEGIN_SEQ = `coalesce((select min(seq) from ev_attempt_begin where run_id = @run and seq > ${PATCHED_BEGIN_SEQ}), 9e18)`;
 const PATCHED_BEGIN_T = `(select t_ns from ev_attempt_begin where run_id = @run and attempt = ${PATCHED})`;
 const IN_PATCHED = `run_id = @run and seq > ${PATCHED_BEGIN_SEQ} and seq < ${NEXT_BEGIN_SEQ}`;
 const FIRST_WRITE_T = `(select min(t_ns) from ev_patch_begin where ${IN_PATCHED})`;
 const LAST_SYNC_T = `(select max(t_ns) from ev_sync where ${IN_PATCHED})`;
-const LAST_RESUME_T = `(select max(t_ns) from ev_cpu_state where run_id = @run and prev_state = 4
+const LAST_RESUME_T = `(select max(t_ns) from ev_cpu_state where run_id = @run and prev_state = ${CpuState.WAIT}
   and seq > ${PATCHED_BEGIN_SEQ} and seq < ${NEXT_BEGIN_SEQ})`;
 // Time each vCPU spent in WAIT: each WAIT entry lasts until the vCPU's next state change.
 const WAIT_PER_CPU = `(select cpu, sum(t_next - t_ns) as wait_ns from (
     select cpu, state, t_ns, lead(t_ns, 1, ${END_T}) over (partition by cpu order by seq) as t_next
-    from ev_cpu_state where run_id = @run) where state = 4 group by cpu)`;
+    from ev_cpu_state where run_id = @run) where state = ${CpuState.WAIT} group by cpu)`;
 
 /** SQL returning the sums of one accounting window, selected by a predicate on `seq`. */
 function windowError(seqPredicate: string): string {

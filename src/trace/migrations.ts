@@ -15,6 +15,7 @@ import * as m0006 from '../../migrations/0006-acct-series.js';
 import * as m0007 from '../../migrations/0007-state-snapshots.js';
 import * as m0008 from '../../migrations/0008-sweeps.js';
 import * as m0009 from '../../migrations/0009-file-identity.js';
+import * as m0010 from '../../migrations/0010-run-lifecycle.js';
 
 /** Every migration by name. Names sort in the order they must run. */
 export const MIGRATIONS: Readonly<Record<string, Migration>> = {
@@ -27,6 +28,7 @@ export const MIGRATIONS: Readonly<Record<string, Migration>> = {
   '0007-state-snapshots': m0007,
   '0008-sweeps': m0008,
   '0009-file-identity': m0009,
+  '0010-run-lifecycle': m0010,
 };
 
 /** Names of every migration this version knows, in order. */

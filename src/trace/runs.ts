@@ -4,6 +4,8 @@
  * better-sqlite3's synchronous iterator, because Kysely's async stream costs a promise per row and
  * holds its connection lock for the whole iteration.
  */
+import os from 'node:os';
+import { sql } from 'kysely';
 import { InputError } from '../core/errors.js';
 import { ColumnBatch, EVENT_BATCH_SIZE } from '../format/column-batch.js';
 import type { RunStatus, TraceLevel } from './schema.js';
@@ -55,9 +57,38 @@ const SUMMARY_COLUMNS = [
   'event_count as eventCount', 'event_hash as eventHash', 'end_ns as endNs', 'wall_ms as wallMs', 'violations',
 ] as const;
 
-/** Every run, oldest first. */
+/** Who writes each run: the columns exist from schema 10 on; older files have no writers to check. */
+function writerColumns(db: TraceDb) {
+  return db.schemaVersion >= 10
+    ? (['writer_host as writerHost', 'writer_pid as writerPid'] as const)
+    : ([sql<string | null>`null`.as('writerHost'), sql<number | null>`null`.as('writerPid')] as const);
+}
+
+/** Whether process `pid` exists on this host (a process we may not signal still exists). */
+function processAlive(pid: number): boolean {
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch (e) {
+    return (e as NodeJS.ErrnoException).code === 'EPERM';
+  }
+}
+
+/**
+ * The status every reader shows: a run stored as 'running' whose writer was a process of this host
+ * that no longer exists (killed with SIGKILL, a crash, a power loss) is 'interrupted', never
+ * mistaken for a live run. A writer on another host cannot be checked and stays 'running'.
+ */
+function withLiveStatus<T extends RunSummary>(row: T & { readonly writerHost: string | null; readonly writerPid: number | null }): T {
+  const { writerHost, writerPid, ...run } = row;
+  if (run.status !== 'running' || writerHost !== os.hostname() || writerPid === null || processAlive(writerPid)) return run as unknown as T;
+  return { ...run, status: 'interrupted', failReason: `its writer (process ${writerPid} on ${writerHost}) is gone` } as unknown as T;
+}
+
+/** Every run, oldest first, with the status readers show (see {@link withLiveStatus}). */
 export async function listRuns(db: TraceDb): Promise<RunSummary[]> {
-  return db.kysely.selectFrom('runs').select(SUMMARY_COLUMNS).orderBy('run_id').execute();
+  const rows = await db.kysely.selectFrom('runs').select([...SUMMARY_COLUMNS, ...writerColumns(db)]).orderBy('run_id').execute();
+  return rows.map((r) => withLiveStatus<RunSummary>(r));
 }
 
 /** Parses a `RUN` argument: a positive integer run id, or `last`. */
@@ -73,10 +104,11 @@ export async function getRun(db: TraceDb, ref: string): Promise<RunRecord> {
   const parsed = parseRunRef(ref);
   let query = db.kysely.selectFrom('runs').select([
     ...SUMMARY_COLUMNS, 'scenario_json as scenarioJson', 'trace_level as traceLevel', 'group_name as groupName', 'grid_json as gridJson',
+    ...writerColumns(db),
   ]);
   query = parsed === 'last' ? query.orderBy('run_id', 'desc').limit(1) : query.where('run_id', '=', parsed);
   const run = await query.executeTakeFirst();
-  if (run !== undefined) return run;
+  if (run !== undefined) return withLiveStatus<RunRecord>(run);
   throw new InputError(parsed === 'last' ? `no runs in ${db.path}` : `unknown run ${parsed} in ${db.path}`);
 }
 
@@ -84,6 +116,9 @@ export async function getRun(db: TraceDb, ref: string): Promise<RunRecord> {
 export function requireComplete<T extends RunSummary>(run: T): CompleteRun<T> {
   if (run.status === 'running') {
     throw new InputError(`run ${run.runId} is still running or was interrupted (status running)`);
+  }
+  if (run.status === 'interrupted') {
+    throw new InputError(`run ${run.runId} was interrupted and has no results (${run.failReason ?? 'no reason given'}); migpatch prune removes it`);
   }
   if (run.status === 'failed') {
     throw new InputError(`run ${run.runId} failed and has no results (status failed: ${run.failReason ?? 'no reason given'})`);

@@ -1,70 +1,18 @@
 /**
- * The schema objects that follow from the code's own lists (`src/format/event-kinds.ts`): the rows
- * of the lookup tables that name codes, and one view per event kind that names its columns. The
- * migrations hold frozen literal copies of them (a migration never imports live code); the drift
- * test checks that the latest schema agrees with what is derived here, so a change to the lists
- * without a migration that follows it fails a test instead of silently diverging.
+ * The schema objects that follow from the code's own lists (`src/format/event-kinds.ts`, derived in
+ * `src/format/event-schema.ts`): the rows of the lookup tables that name codes, and one view per
+ * event kind that names its columns. The migrations hold frozen literal copies of them (a migration
+ * never imports live code); the drift test checks that the latest schema agrees with what is
+ * derived here, so a change to the lists without a migration that follows it fails a test instead
+ * of silently diverging.
  */
-import {
-  CHARACTERISTICS, CPU_STATE_NAMES, DetectSource, EVENT_KINDS, FAULT_KIND_NAMES, INVARIANT_NAMES,
-  MSG_NAMES, OUTCOME_NAMES, PHASE_NAMES, VIOLATION_DETAIL_NAMES, type EventKindInfo,
-} from '../format/event-kinds.js';
+import type { EventKindInfo } from '../format/event-kinds.js';
+import { eventViewName, eventViewSelectSql } from '../format/event-schema.js';
 
-/** A code → name lookup table. */
-export interface LookupTable {
-  readonly table: string;
-  /** Name of the key column: `code`, or `bit` for bit positions. */
-  readonly key: 'code' | 'bit';
-  readonly rows: readonly (readonly [number, string])[];
-}
-
-/** Rows of a NAMES array, skipping the '' placeholders that pad unused code 0. */
-function fromNames(names: readonly string[]): (readonly [number, string])[] {
-  return names.flatMap((name, code) => (name === '' ? [] : [[code, name] as const]));
-}
-
-/** Every simple lookup table (event_kinds has more columns and is handled apart). */
-export const LOOKUP_TABLES: readonly LookupTable[] = [
-  { table: 'cpu_states', key: 'code', rows: fromNames(CPU_STATE_NAMES) },
-  { table: 'msg_types', key: 'code', rows: fromNames(MSG_NAMES) },
-  { table: 'outcomes', key: 'code', rows: fromNames(OUTCOME_NAMES) },
-  { table: 'invariants', key: 'code', rows: fromNames(INVARIANT_NAMES) },
-  { table: 'violation_details', key: 'code', rows: fromNames(VIOLATION_DETAIL_NAMES) },
-  { table: 'fault_kinds', key: 'code', rows: fromNames(FAULT_KIND_NAMES) },
-  { table: 'protocol_phases', key: 'code', rows: PHASE_NAMES.map((name, code) => [code, name] as const) },
-  {
-    table: 'detect_sources', key: 'code',
-    rows: Object.entries(DetectSource).map(([name, code]) => [code, name.toLowerCase()] as const),
-  },
-  { table: 'characteristics', key: 'bit', rows: CHARACTERISTICS.map((name, bit) => [bit, name] as const) },
-];
-
-/**
- * Dense kinds (scheduling and accounting, emitted on every tick and switch: codes 10-19) make up
- * nearly every row of a run; the others (run, migration, detection, protocol, patch, violation,
- * fault) are sparse. Only sparse kinds are in the secondary index `events_sparse`, because a full
- * (run_id, kind, ...) index halves the insert rate (measured: ~0.65 vs ~1.25 M rows/s) while this
- * partial one costs a few percent. A partial index is used only by a query whose WHERE contains its
- * predicate verbatim, so the views of sparse kinds repeat it. Changing it needs a migration that
- * recreates the index and the views.
- */
-export const SPARSE_KIND_PREDICATE = 'kind not between 10 and 19';
-
-/** Whether a kind is in the `events_sparse` index (see {@link SPARSE_KIND_PREDICATE}). */
-export function isSparseKind(code: number): boolean {
-  return code < 10 || code > 19;
-}
-
-/** The view that names one kind's columns, e.g. `ev_acct`. */
-export function eventViewName(info: EventKindInfo): string {
-  return `ev_${info.name}`;
-}
-
-/** The columns of a kind's view: `run_id`, `seq`, `t_ns`, then each used column under its name. */
-export function eventViewColumns(info: EventKindInfo): readonly string[] {
-  const used = [info.cpu, info.a, info.b, info.c].filter((n): n is string => n !== null);
-  return ['run_id', 'seq', 't_ns', ...used];
-}
+// The rows and view texts are derived in src/format (event-schema.ts); re-exported for the store.
+export {
+  eventViewColumns, eventViewName, isSparseKind, LOOKUP_TABLES, SPARSE_KIND_PREDICATE, type LookupTable,
+} from '../format/event-schema.js';
 
 /**
  * The statement that creates a kind's view, as `sqlite_master` stores the one the migrations froze
@@ -74,11 +22,5 @@ export function eventViewColumns(info: EventKindInfo): readonly string[] {
  * code, never from users.
  */
 export function eventViewSql(info: EventKindInfo): string {
-  const renamed = (['cpu', 'a', 'b', 'c'] as const).flatMap((col) => {
-    const name = info[col];
-    return name === null ? [] : [`"${col}" as "${name}"`];
-  });
-  const columns = ['"run_id"', '"seq"', '"t_ns"', ...renamed].join(', ');
-  const where = `kind = ${info.code}${isSparseKind(info.code) ? ` and ${SPARSE_KIND_PREDICATE}` : ''}`;
-  return `CREATE VIEW "${eventViewName(info)}" as select ${columns} from events where ${where}`;
+  return `CREATE VIEW "${eventViewName(info)}" as ${eventViewSelectSql(info)}`;
 }

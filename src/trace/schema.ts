@@ -7,7 +7,7 @@
 import type { Generated } from 'kysely';
 
 /** Values of `runs.status`. */
-export type RunStatus = 'running' | 'complete' | 'failed';
+export type RunStatus = 'running' | 'complete' | 'failed' | 'interrupted';
 
 /**
  * Values of `runs.trace_level`: `full` keeps every event and everything derived from them;
@@ -37,6 +37,9 @@ export interface RunsTable {
   /** The run's point in its sweep's grid, `{"path": value, ...}` as JSON, or null. */
   grid_json: string | null;
   trace_level: Generated<TraceLevel>;
+  /** Host name and process id of the process writing a run (schema 10 on; null before). */
+  writer_host: string | null;
+  writer_pid: number | null;
 }
 
 /** `sweeps`: one row per `migpatch sweep`, naming the group its runs are stored under. */
@@ -49,6 +52,8 @@ export interface SweepsTable {
   command: string;
   /** The sweep's parameters as JSON (see `src/sweep/sweep-params.ts`). */
   params_json: string;
+  /** How many runs the sweep set out to record (schema 10 on; null before). */
+  planned_runs: number | null;
 }
 
 /** `hosts`: source (host_id 0) and destination (1) of a run. */

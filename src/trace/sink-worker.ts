@@ -79,7 +79,7 @@ async function main(): Promise<void> {
         }
         return;
       case 'fail':
-        sink.fail(req.reason);
+        sink.fail(req.reason, req.status);
         reply({ kind: 'ok', runId: null });
         return;
       case 'close':

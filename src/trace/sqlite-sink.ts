@@ -9,13 +9,14 @@
  * but no events, intervals, accounting series or state snapshots; the run is marked
  * `trace_level = 'summary'` so that commands needing events can refuse it.
  */
+import os from 'node:os';
 import Database from 'better-sqlite3';
 import { assert, assertIntInRange } from '../core/assert.js';
 import { EVENT_HASH_CHUNK } from '../format/event-hash.js';
 import { MultiRowInsert } from './multi-row-insert.js';
 import type { TraceLevel } from './schema.js';
 import { RunLifecycle } from './sink-lifecycle.js';
-import type { EventBatch, RunMeta, RunResult, StateIntervals, TraceSink } from '../format/trace-types.js';
+import type { EventBatch, RunMeta, RunResult, StateIntervals, TraceSink, UnfinishedStatus } from '../format/trace-types.js';
 import { translateSqliteError, type TraceDb } from './trace-db.js';
 
 /** Options of {@link SqliteSink}. */
@@ -108,15 +109,15 @@ export class SqliteSink implements TraceSink {
    * while an error is being handled, so it never throws an SQLite error of its own: if the update
    * cannot be written (connection closed, disk full), the run stays 'running', which is still true.
    */
-  fail(reason: string): void {
+  fail(reason: string, status: UnfinishedStatus = 'failed'): void {
     const runId = this.#life.runId;
     if (runId === null) return;
     this.#endRun();
     if (!this.#sqlite.open) return;
     try {
       this.#sqlite
-        .prepare("update runs set status = 'failed', fail_reason = ? where run_id = ? and status = 'running'")
-        .run(reason, runId);
+        .prepare("update runs set status = ?, fail_reason = ? where run_id = ? and status = 'running'")
+        .run(status, reason, runId);
     } catch (e) {
       if (!(e instanceof Database.SqliteError)) throw e;
     }
@@ -139,9 +140,9 @@ export class SqliteSink implements TraceSink {
   #insertRun(meta: RunMeta): number {
     const info = this.#sqlite
       .prepare(`insert into runs (label, created_at, tool_version, scenario_name, scenario_json, seed, protocol, status,
-        trace_level) values (?, ?, ?, ?, ?, ?, ?, 'running', ?)`)
+        trace_level, writer_host, writer_pid) values (?, ?, ?, ?, ?, ?, ?, 'running', ?, ?, ?)`)
       .run(meta.label, this.#now().toISOString(), meta.toolVersion, meta.scenario.name,
-        JSON.stringify(meta.scenario), meta.seed, meta.protocol, this.#level);
+        JSON.stringify(meta.scenario), meta.seed, meta.protocol, this.#level, os.hostname(), process.pid);
     const runId = assertIntInRange(Number(info.lastInsertRowid), 1, Number.MAX_SAFE_INTEGER, 'run id');
     insertTopology(this.#sqlite, runId, meta);
     return runId;

@@ -229,6 +229,18 @@ function connect(path: string, mode: OpenMode): Database.Database {
  * nothing to do).
  */
 async function migrate(path: string, sqlite: Database.Database, kysely: Kysely<TraceSchema>): Promise<void> {
+  // A migration may rebuild a table that others reference (SQLite's way to change a constraint):
+  // foreign keys are off while it runs (the pragma is ignored inside a transaction, so it is set
+  // here) and checked as a whole before the commit.
+  sqlite.pragma('foreign_keys = OFF');
+  try {
+    await migrateLocked(path, sqlite, kysely);
+  } finally {
+    sqlite.pragma('foreign_keys = ON');
+  }
+}
+
+async function migrateLocked(path: string, sqlite: Database.Database, kysely: Kysely<TraceSchema>): Promise<void> {
   sqlite.exec('BEGIN IMMEDIATE');
   try {
     // Re-identify under the lock: another process may have created or upgraded the file meanwhile.
@@ -248,6 +260,8 @@ async function migrate(path: string, sqlite: Database.Database, kysely: Kysely<T
     }
     const after = identify(sqlite, path);
     assert(after.kind === 'migpatch' && after.version === SCHEMA_VERSION, 'migrations reach the latest schema');
+    const broken = sqlite.pragma('foreign_key_check') as unknown[];
+    assert(broken.length === 0, () => `migrations keep every foreign key (${broken.length} broken)`);
     sqlite.exec('COMMIT');
   } catch (e) {
     if (sqlite.inTransaction) sqlite.exec('ROLLBACK');

@@ -2,7 +2,7 @@
  * Messages between {@link WorkerSink} (the simulation thread) and its SQLite worker.
  */
 import type { MessagePort } from 'node:worker_threads';
-import type { RunMeta, RunResult } from '../format/trace-types.js';
+import type { RunMeta, RunResult, UnfinishedStatus } from '../format/trace-types.js';
 import type { ExitCode } from '../core/exit-code.js';
 
 /** Index in the shared control array: event batches posted and not yet written. */
@@ -24,7 +24,7 @@ export type SinkRequest =
   | { readonly kind: 'begin'; readonly meta: RunMeta }
   | { readonly kind: 'write'; readonly firstSeq: number; readonly count: number; readonly data: Float64Array }
   | { readonly kind: 'finish'; readonly result: RunResult }
-  | { readonly kind: 'fail'; readonly reason: string }
+  | { readonly kind: 'fail'; readonly reason: string; readonly status: UnfinishedStatus }
   | { readonly kind: 'close' };
 
 /** A reply from the worker. */

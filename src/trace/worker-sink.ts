@@ -15,7 +15,7 @@ import { assert } from '../core/assert.js';
 import { InputError, InternalError, MigpatchError } from '../core/errors.js';
 import { ExitCode } from '../core/exit-code.js';
 import { RunLifecycle } from './sink-lifecycle.js';
-import type { EventBatch, RunMeta, RunResult, TraceSink } from '../format/trace-types.js';
+import type { EventBatch, RunMeta, RunResult, TraceSink, UnfinishedStatus } from '../format/trace-types.js';
 import { CTRL_IN_FLIGHT, CTRL_REPLIES, CTRL_SLOTS, type SinkReply, type SinkRequest, type WorkerInit } from './worker-protocol.js';
 
 /** Batches posted and not yet written before `write` waits: bounds memory (~400 KB each). */
@@ -97,10 +97,10 @@ export class WorkerSink implements TraceSink {
     this.#life.end();
   }
 
-  fail(reason: string): void {
+  fail(reason: string, status: UnfinishedStatus = 'failed'): void {
     if (this.#closed || this.#life.runId === null) return;
     this.#life.end();
-    this.#post({ kind: 'fail', reason });
+    this.#post({ kind: 'fail', reason, status });
     this.#await();
   }
 

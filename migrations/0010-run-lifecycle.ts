@@ -1,0 +1,44 @@
+/**
+ * Schema 10: runs that were stopped, and who writes a run.
+ * - `runs.status` may be 'interrupted' (SIGINT or SIGTERM stopped the writer, which said so);
+ * - `runs.writer_host` and `runs.writer_pid` name the process that writes a 'running' run, so a
+ *   reader can tell a live run from one whose writer died (kill -9, power loss);
+ * - `sweeps.planned_runs` is how many runs a sweep group set out to record, so a group cut short
+ *   is never reported as whole.
+ * SQLite cannot alter a CHECK constraint, so `runs` is rebuilt (SQLite's documented procedure: new
+ * table, copy, drop, rename; the runner turns foreign keys off around the transaction and checks
+ * them before it commits). Literal DDL: this file never changes once released.
+ */
+import { sql, type Kysely } from 'kysely';
+
+/** Rebuilds `runs` with the new status and writer columns; adds `sweeps.planned_runs`. */
+export async function up(db: Kysely<any>): Promise<void> {
+  // Renaming the new table must not re-check the views over `runs`, which is briefly absent.
+  await sql`pragma legacy_alter_table = on`.execute(db);
+  await sql`create table "runs_new" ("run_id" integer primary key autoincrement, "label" text,
+    "created_at" text not null, "tool_version" text not null, "scenario_name" text not null,
+    "scenario_json" text not null, "seed" integer not null, "protocol" text not null,
+    "status" text not null, "fail_reason" text, "event_count" integer, "event_hash" text,
+    "end_ns" integer, "wall_ms" real, "violations" integer,
+    "group_name" text references "sweeps" ("group_name"), "grid_json" text,
+    "trace_level" text default 'full' not null check (trace_level in ('full', 'summary')),
+    "writer_host" text, "writer_pid" integer,
+    constraint "runs_status" check (status in ('running', 'complete', 'failed', 'interrupted')),
+    constraint "runs_complete_totals" check (status <> 'complete' or (event_count is not null and event_hash is not null and end_ns is not null)))`.execute(db);
+  await sql`insert into "runs_new" ("run_id", "label", "created_at", "tool_version", "scenario_name",
+    "scenario_json", "seed", "protocol", "status", "fail_reason", "event_count", "event_hash", "end_ns",
+    "wall_ms", "violations", "group_name", "grid_json", "trace_level")
+    select "run_id", "label", "created_at", "tool_version", "scenario_name", "scenario_json", "seed",
+    "protocol", "status", "fail_reason", "event_count", "event_hash", "end_ns", "wall_ms", "violations",
+    "group_name", "grid_json", "trace_level" from "runs"`.execute(db);
+  // Keep the id sequence: ids of deleted runs are never given again.
+  const seq = await sql<{ seq: number }>`select seq from sqlite_sequence where name = 'runs'`.execute(db);
+  await sql`drop table "runs"`.execute(db);
+  await sql`alter table "runs_new" rename to "runs"`.execute(db);
+  await sql`pragma legacy_alter_table = off`.execute(db);
+  const last = seq.rows[0]?.seq;
+  if (last !== undefined) await sql`update sqlite_sequence set seq = max(seq, ${last}) where name = 'runs'`.execute(db);
+  await sql`create index "runs_group" on "runs" ("group_name", "run_id")`.execute(db);
+  await sql`alter table "sweeps" add column "planned_runs" integer`.execute(db);
+  await sql`pragma user_version = 10`.execute(db);
+}

@@ -1,0 +1,26 @@
+/**
+ * Removing interrupted runs: a run stopped by a signal, or whose writer died (its status as every
+ * reader shows it is 'interrupted'), with every row that belongs to it, in one transaction.
+ */
+import { assert } from '../core/assert.js';
+import { listRuns } from './runs.js';
+import type { TraceDb } from './trace-db.js';
+
+/** Tables keyed by `run_id` without a foreign key to `runs` (no cascade): deleted explicitly. */
+const UNCASCADED_TABLES = ['events', 'acct_series'] as const;
+
+/** Removes every interrupted run of `db` (opened for writing); returns the ids removed, in order. */
+export async function pruneInterruptedRuns(db: TraceDb): Promise<number[]> {
+  assert(db.mode === 'write', 'pruning needs a database opened for writing');
+  const ids = (await listRuns(db)).filter((r) => r.status === 'interrupted').map((r) => r.runId);
+  if (ids.length === 0) return ids;
+  db.sqlite.transaction(() => {
+    for (const id of ids) {
+      for (const table of UNCASCADED_TABLES) db.sqlite.prepare(`delete from ${table} where run_id = ?`).run(id);
+      // The other tables reference runs with ON DELETE CASCADE.
+      const removed = db.sqlite.prepare('delete from runs where run_id = ?').run(id).changes;
+      assert(removed === 1, () => `run ${id} removed once`);
+    }
+  }).immediate();
+  return ids;
+}

@@ -1,0 +1,119 @@
+/**
+ * The sweep tables of a trace: the `sweeps` rows, placing runs in their group (`runs.group_name`,
+ * `runs.grid_json`), and reading a group back (its runs with their metrics, its failing runs).
+ * What a sweep means (parameters, cells, reproduce lines) stays in src/sweep; this is its storage.
+ */
+import type { Better } from '../format/trace-types.js';
+import type { TraceLevel } from './schema.js';
+import { allRows, firstRow, runWrite } from './sync-query.js';
+import type { TraceDb } from './trace-db.js';
+
+/** A `sweeps` row, its parameters still JSON. */
+export interface SweepRow {
+  readonly sweepId: number;
+  readonly group: string;
+  readonly createdAt: string;
+  readonly toolVersion: string;
+  readonly command: string;
+  readonly paramsJson: string;
+}
+
+/** The new row of a sweep. */
+export interface NewSweepRow {
+  readonly group: string;
+  readonly createdAt: string;
+  readonly toolVersion: string;
+  readonly command: string;
+  readonly paramsJson: string;
+}
+
+/** The group names of the form `sweep-...`, in no particular order. */
+export function sweepPrefixedGroups(db: TraceDb): string[] {
+  return allRows(db, db.kysely.selectFrom('sweeps').select('group_name').where('group_name', 'like', 'sweep-%'))
+    .map((r) => r.group_name);
+}
+
+/** Whether a sweep group of that name exists. */
+export function sweepGroupExists(db: TraceDb, group: string): boolean {
+  return firstRow(db, db.kysely.selectFrom('sweeps').select('sweep_id').where('group_name', '=', group)) !== undefined;
+}
+
+/** Inserts a sweep's row and returns its id. Call inside the caller's write transaction. */
+export function insertSweepRow(db: TraceDb, row: NewSweepRow): number {
+  return runWrite(db, db.kysely.insertInto('sweeps').values({
+    group_name: row.group, created_at: row.createdAt, tool_version: row.toolVersion, command: row.command, params_json: row.paramsJson,
+  }));
+}
+
+/** The row of sweep group `group`, or undefined. */
+export function readSweepRow(db: TraceDb, group: string): SweepRow | undefined {
+  return firstRow(db, db.kysely.selectFrom('sweeps').select([
+    'sweep_id as sweepId', 'group_name as group', 'created_at as createdAt', 'tool_version as toolVersion', 'command',
+    'params_json as paramsJson',
+  ]).where('group_name', '=', group));
+}
+
+/** Every sweep group name, oldest sweep first. */
+export function listSweepGroups(db: TraceDb): string[] {
+  return allRows(db, db.kysely.selectFrom('sweeps').select('group_name').orderBy('sweep_id')).map((r) => r.group_name);
+}
+
+/**
+ * Places runs in a sweep group: `place(runId, gridJson)` sets the run's group and grid point. The
+ * statement is prepared once, for the thousands of runs of a sweep.
+ */
+export function runPlacer(db: TraceDb, group: string): (runId: number, gridJson: string) => void {
+  const stmt = db.sqlite.prepare('update runs set group_name = ?, grid_json = ? where run_id = ?');
+  return (runId, gridJson) => {
+    stmt.run(group, gridJson, runId);
+  };
+}
+
+/** A run of a group with one of its metrics (null columns for a run without metrics). */
+export interface GroupMetricRow {
+  readonly runId: number;
+  readonly protocol: string;
+  readonly gridJson: string | null;
+  readonly status: string;
+  readonly name: string | null;
+  readonly value: number | null;
+  readonly unit: string | null;
+  readonly better: Better | null;
+}
+
+/**
+ * The runs of group `group` joined with their metrics, by run id then metric order: one query over
+ * `runs` and `metrics` (a thousand-run group is some 18,000 rows).
+ */
+export function readGroupMetricRows(db: TraceDb, group: string): GroupMetricRow[] {
+  return allRows(db, db.kysely.selectFrom('runs as r').leftJoin('metrics as m', 'm.run_id', 'r.run_id')
+    .select(['r.run_id as runId', 'r.protocol', 'r.grid_json as gridJson', 'r.status', 'm.name', 'm.value', 'm.unit', 'm.better'])
+    .where('r.group_name', '=', group).orderBy('r.run_id').orderBy('m.ord'));
+}
+
+/** A failing run of a group, as stored. */
+export interface FailingRunRow {
+  readonly runId: number;
+  readonly seed: number;
+  readonly protocol: string;
+  readonly scenarioName: string;
+  readonly gridJson: string | null;
+  readonly status: string;
+  readonly failReason: string | null;
+  readonly violations: number | null;
+  readonly traceLevel: TraceLevel;
+  readonly groupName: string | null;
+}
+
+/** Runs that failed, or completed with violations their scenario does not expect. */
+const FAILING = `group_name = ? and (status = 'failed' or (status = 'complete' and violations > 0
+    and coalesce(json_extract(scenario_json, '$.run.expectViolations'), 0) = 0))`;
+
+/** The failing runs of group `group` in run order, at most `limit`, and how many there are in all. */
+export function readFailingRuns(db: TraceDb, group: string, limit: number): { readonly total: number; readonly rows: FailingRunRow[] } {
+  const total = db.sqlite.prepare(`select count(*) from runs where ${FAILING}`).pluck().get(group) as number;
+  const rows = db.sqlite.prepare(`select run_id as runId, seed, protocol, scenario_name as scenarioName, grid_json as gridJson,
+      status, fail_reason as failReason, violations, trace_level as traceLevel, group_name as groupName
+    from runs where ${FAILING} order by run_id limit ?`).all(group, limit) as FailingRunRow[];
+  return { total, rows };
+}
