@@ -39,7 +39,8 @@ function splitArgs(line: string): string[] {
 const USAGE = 2;
 
 // Run ids in the prepared trace: 1 p8-to-p9 seed 1; 2 lost-ipi seed 2 (label two); 3-5 sweep
-// group g1 (summary runs, seeds 1-3); 6 hung-cpu seed 3, left 'running' (unfinished). Its vCPUs: 0-15.
+// group g1 (summary runs, seeds 1-3); 6 hung-cpu seed 3, left 'running' by a writer that is gone, so
+// every reader shows it interrupted. vCPUs of runs 1-2: 0-15.
 const ROWS: readonly Row[] = [
   // The program: unknown commands and options.
   ['bogus', USAGE, /^migpatch: unknown command 'bogus'$/],
@@ -137,7 +138,7 @@ const ROWS: readonly Row[] = [
   ["metrics '' --db t.db", USAGE, /invalid run ''/],
   ['metrics 999 --db t.db', USAGE, /unknown run 999 in t\.db/],
   [`metrics last --db ${FX}/empty.db`, USAGE, /no runs in .*empty\.db/],
-  ['metrics 6 --db t.db', USAGE, /run 6 is still running or was interrupted/],
+  ['metrics 6 --db t.db', USAGE, /run 6 was interrupted and has no results \(its writer \(process \d+ on [^)]*\) is gone\); migpatch prune removes it$/],
   ['metrics 1 2 --db t.db', USAGE, /too many arguments for 'metrics'/],
   ['metrics 1 --db :memory:', USAGE, /--db: ':memory:'/],
 
@@ -186,8 +187,8 @@ const ROWS: readonly Row[] = [
   ['replay verify --db t.db', USAGE, /missing required argument 'run'/],
   ['replay verify 999 --db t.db', USAGE, /unknown run 999/],
   ['replay verify abc --db t.db', USAGE, /invalid run 'abc'/],
-  ['replay verify 6 --db t.db', USAGE, /^migpatch: run 6 is still running or was interrupted \(status running\)$/],
-  ['replay verify last --db t.db', USAGE, /run 6 is still running/],
+  ['replay verify 6 --db t.db', USAGE, /^migpatch: run 6 was interrupted and has no results \(its writer \(process \d+ on [^)]*\) is gone\); migpatch prune removes it$/],
+  ['replay verify last --db t.db', USAGE, /run 6 was interrupted and has no results \(its writer \(process \d+ on [^)]*\) is gone\); migpatch prune removes it$/],
   ['replay verify 1 --partial --db t.db', USAGE, /unknown option '--partial'/],
   ['replay verify 1 --at 5 --db t.db', USAGE, /unknown option '--at'/],
   ['replay state 1 --db t.db', USAGE, /required option '--at <ns>' not specified/],
@@ -199,7 +200,7 @@ const ROWS: readonly Row[] = [
   ["replay state 1 --at '' --db t.db", USAGE, /'--at <ns>' argument '' is invalid/],
   ['replay state 999 --at 0 --db t.db', USAGE, /unknown run 999/],
   ['replay state 4 --at 0 --db t.db', USAGE, /run 4 is a summary run of sweep group g1: its events were not stored/],
-  ['replay state 6 --at 0 --db t.db', USAGE, /run 6 is still running .*pass --partial/],
+  ['replay state 6 --at 0 --db t.db', USAGE, /run 6 was interrupted and has no results \(its writer \(process \d+ on [^)]*\) is gone\); migpatch prune removes it; pass --partial to replay/],
   [`replay state last --at 0 --db ${FX}/empty.db`, USAGE, /no runs in/],
   ['replay timeline 1 --cpu -1 --db t.db', USAGE, /'--cpu <n>' argument '-1' is invalid/],
   ['replay timeline 1 --cpu abc --db t.db', USAGE, /'--cpu <n>' argument 'abc' is invalid/],
@@ -214,7 +215,7 @@ const ROWS: readonly Row[] = [
   ['replay timeline 1 --to -3 --db t.db', USAGE, /'--to <ns>' argument '-3' is invalid/],
   ['replay timeline 999 --db t.db', USAGE, /unknown run 999/],
   ['replay timeline 4 --db t.db', USAGE, /run 4 is a summary run/],
-  ['replay timeline 6 --db t.db', USAGE, /run 6 is still running .*pass --partial/],
+  ['replay timeline 6 --db t.db', USAGE, /run 6 was interrupted and has no results \(its writer \(process \d+ on [^)]*\) is gone\); migpatch prune removes it; pass --partial to replay/],
 
   // diff.
   ['diff 1 --db t.db', USAGE, /missing required argument 'run-b'/],
@@ -223,7 +224,7 @@ const ROWS: readonly Row[] = [
   ['diff 999 1 --db t.db', USAGE, /unknown run 999/],
   ['diff abc 1 --db t.db', USAGE, /invalid run 'abc'/],
   ['diff 0 1 --db t.db', USAGE, /invalid run '0'/],
-  ['diff 1 6 --db t.db', USAGE, /run 6 is still running/],
+  ['diff 1 6 --db t.db', USAGE, /run 6 was interrupted and has no results \(its writer \(process \d+ on [^)]*\) is gone\); migpatch prune removes it$/],
   ['diff 1 4 --db t.db', USAGE, /run 4 is a summary run/],
   ['diff --group g1 nope --db t.db', USAGE, /no sweep group 'nope' in t\.db; groups: g1/],
   ['diff --group nope g1 --db t.db', USAGE, /no sweep group 'nope'/],
@@ -240,7 +241,7 @@ const ROWS: readonly Row[] = [
   ['report 999 --db t.db', USAGE, /unknown run 999/],
   ['report abc --db t.db', USAGE, /invalid run 'abc'/],
   ['report 4 --db t.db', USAGE, /run 4 is a summary run/],
-  ['report 6 --db t.db', USAGE, /run 6 is still running/],
+  ['report 6 --db t.db', USAGE, /run 6 was interrupted and has no results \(its writer \(process \d+ on [^)]*\) is gone\); migpatch prune removes it$/],
   ['report 1 --group g1 --db t.db', USAGE, /give either a RUN \(1\) or --group g1, not both/],
   ['report --group nope --db t.db', USAGE, /no sweep group 'nope'/],
   ['report --group g1 --baseline-group nope --db t.db', USAGE, /no sweep group 'nope'/],
@@ -258,7 +259,7 @@ const ROWS: readonly Row[] = [
   ['report 1 --threshold 5 --db t.db', USAGE, /--threshold applies to group reports with --baseline-group/],
   ['report --group g1 --threshold -5 --db t.db', USAGE, /'--threshold <pct>' argument '-5' is invalid/],
   [`report 1 --out ${FX}/adir --db t.db`, USAGE, /--out .*adir: is a directory/],
-  ['report 1 --out nodir/r.md --db t.db', USAGE, /--out nodir\/r\.md: folder nodir does not exist/],
+  ['report 1 --out nodir/r.md --db t.db', USAGE, /--out nodir\/r\.md: folder .*nodir does not exist/],
   [`report 1 --out ${FX}/sock --db t.db`, USAGE, /--out .*sock: neither a regular file, a FIFO nor a character device; refused/],
   [`report 1 --out ${FX}/text.txt/r.md --db t.db`, USAGE, /--out .*text\.txt\/r\.md: a part of the path is not a folder/],
   ["report 1 --out '' --db t.db", USAGE, /--out needs a path/],
@@ -268,12 +269,12 @@ const ROWS: readonly Row[] = [
   ['export 999 --out x.json --db t.db', USAGE, /unknown run 999/],
   ['export abc --out x.json --db t.db', USAGE, /invalid run 'abc'/],
   ['export 4 --out x.json --db t.db', USAGE, /run 4 is a summary run/],
-  ['export 6 --out x.json --db t.db', USAGE, /run 6 is still running .*--partial/],
+  ['export 6 --out x.json --db t.db', USAGE, /run 6 was interrupted and has no results \(its writer \(process \d+ on [^)]*\) is gone\); migpatch prune removes it; export what it recorded with --partial/],
   ['export 1 --format perfetto --out x.json --db t.db', USAGE, /'--format <format>' argument 'perfetto' is invalid. Allowed choices are chrome/],
   ['export 1 --check --db t.db', USAGE, /--check needs --out FILE/],
   ['export 1 --check --out - --db t.db', USAGE, /--check needs --out FILE/],
   [`export 1 --out ${FX}/adir --db t.db`, USAGE, /--out .*adir: is a directory/],
-  ['export 1 --out nodir/x.json --db t.db', USAGE, /--out nodir\/x\.json: folder nodir does not exist/],
+  ['export 1 --out nodir/x.json --db t.db', USAGE, /--out nodir\/x\.json: folder .*nodir does not exist/],
   [`export 1 --out ${FX}/sock --db t.db`, USAGE, /--out .*sock: neither a regular file, a FIFO nor a character device/],
   [`export 1 --out ${FX}/text.txt/x.json --db t.db`, USAGE, /a part of the path is not a folder/],
   ["export 1 --out '' --db t.db", USAGE, /--out needs a path/],
@@ -323,6 +324,15 @@ const ROWS: readonly Row[] = [
   [`upgrade --db ${FX}/text.txt`, USAGE, /text\.txt is not an SQLite database/],
   [`upgrade --db ${FX}/zero.db`, USAGE, /zero\.db holds no migpatch trace yet/],
   ['upgrade --db :memory:', USAGE, /--db: ':memory:'/],
+
+  // prune.
+  ['prune extra --db t.db', USAGE, /too many arguments for 'prune'/],
+  ['prune --bogus --db t.db', USAGE, /unknown option '--bogus'/],
+  ['prune --db missing.db', USAGE, /no trace database at missing\.db/],
+  [`prune --db ${FX}/zero.db`, USAGE, /zero\.db holds no migpatch trace yet/],
+  ['prune --db :memory:', USAGE, /--db: ':memory:'/],
+  [`prune --db ${FX}/other.db`, USAGE, /not a migpatch trace/],
+  [`prune --db ${FX}/text.txt`, USAGE, /text\.txt is not an SQLite database/],
 ];
 
 /** What a folder holds: relative path -> file type and, for regular files, a SHA-256 of the bytes. */
@@ -362,7 +372,7 @@ function helpOf(commandPath: readonly string[], cwd: string): string {
 
 /** The command a row runs (`replay state`, `record`, ...), or null for the program's own errors. */
 function commandPathOf(args: readonly string[]): string[] | null {
-  const known = ['record', 'runs', 'metrics', 'scenarios', 'query', 'diff', 'report', 'export', 'sweep', 'upgrade'];
+  const known = ['record', 'runs', 'metrics', 'scenarios', 'query', 'diff', 'report', 'export', 'sweep', 'upgrade', 'prune'];
   if (args[0] === 'replay' && ['verify', 'state', 'timeline'].includes(args[1] ?? '')) return ['replay', args[1] as string];
   return known.includes(args[0] ?? '') ? [args[0] as string] : null;
 }
@@ -373,21 +383,23 @@ function commandPathOf(args: readonly string[]): string[] | null {
  * user typed, which may be the very option that does not exist).
  */
 function expectHintsExist(stderr: string, args: readonly string[], cwd: string): void {
-  const body = stderr.replace(/^migpatch: /, '');
-  const suggested = /\bmigpatch ((?:replay )?[a-z]+)\b(.*)$/.exec(body);
-  const own = suggested === null ? body : body.slice(0, suggested.index);
   const options = (text: string): string[] => text.match(/--[a-z][a-z-]*/g) ?? [];
   const cmd = commandPathOf(args);
-  if (cmd !== null) {
-    for (const option of options(own)) {
-      if (!args.some((a) => a.startsWith(option))) expect(helpOf(cmd, cwd), `hint names ${option}`).toContain(option);
+  for (const clause of stderr.trimEnd().replace(/^migpatch: /, '').split(';')) {
+    // A suggested command line: `migpatch` followed by one of its commands (not "no migpatch trace").
+    const found = /\bmigpatch ((?:replay )?[a-z]+)\b(.*)$/.exec(clause);
+    const suggested = found !== null && commandPathOf((found[1] as string).split(' ')) !== null ? found : null;
+    const own = suggested === null ? clause : clause.slice(0, suggested.index);
+    if (cmd !== null) {
+      for (const option of options(own)) {
+        if (!args.some((a) => a.startsWith(option))) expect(helpOf(cmd, cwd), `hint names ${option}`).toContain(option);
+      }
     }
-  }
-  if (suggested !== null) {
-    const suggestedCmd = commandPathOf((suggested[1] as string).split(' '));
-    expect(suggestedCmd, `suggested command ${suggested[1]}`).not.toBeNull();
-    for (const option of options(suggested[2] as string)) {
-      expect(helpOf(suggestedCmd as string[], cwd), `suggested line names ${option}`).toContain(option);
+    if (suggested !== null) {
+      const suggestedCmd = commandPathOf((suggested[1] as string).split(' '));
+      for (const option of options(suggested[2] as string)) {
+        expect(helpOf(suggestedCmd as string[], cwd), `suggested line names ${option}`).toContain(option);
+      }
     }
   }
 }
@@ -469,7 +481,7 @@ describe('bad input: one line, exit code, nothing written', () => {
     expect(ROWS.length).toBeGreaterThanOrEqual(150);
     const commands = new Set(ROWS.map(([line]) => commandPathOf(splitArgs(line))?.join(' ') ?? 'program'));
     expect([...commands].sort()).toEqual([
-      'diff', 'export', 'metrics', 'program', 'query', 'record', 'replay state', 'replay timeline', 'replay verify',
+      'diff', 'export', 'metrics', 'program', 'prune', 'query', 'record', 'replay state', 'replay timeline', 'replay verify',
       'report', 'runs', 'scenarios', 'sweep', 'upgrade',
     ]);
   });
