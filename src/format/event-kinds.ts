@@ -170,7 +170,7 @@ export const ViolationDetail = {
   MODIFY_WITHOUT_QUIESCE: 2,
   /** A vCPU was still in WAIT at the end of the run. */
   LEFT_IN_WAIT: 3,
-  /** An attempt did not end within the bound (value: attempt). */
+  /** An attempt did not end within the bound, or by the end of the run (value: attempt). */
   ATTEMPT_UNBOUNDED: 4,
   /** Per-vCPU state durations do not add up to elapsed time (value: difference ns). */
   STATE_TIME_MISMATCH: 5,

@@ -15,7 +15,8 @@
  * with `abortScope` per-cpu, leaves its target waiting for good (docs/model.md, "Faults").
  */
 import { assert } from '../core/assert.js';
-import { Ev, Msg, Outcome, type MsgCode } from '../format/event-kinds.js';
+import { Msg, Outcome, type MsgCode } from '../format/event-kinds.js';
+import { emitAckTimeout, emitAttemptAbort, emitGiveUp, emitResend } from '../format/event-codec.js';
 import { PhasedProtocol } from './phase.js';
 import type { PatchJob, PatchProtocol, ProtocolContext } from './protocol.js';
 
@@ -128,14 +129,14 @@ export class BroadcastAck extends PhasedProtocol<Phase> implements PatchProtocol
     const init = this.#initiator();
     const missing = this.#targets.filter((t) => !this.#acked.has(t));
     assert(missing.length > 0, 'a timeout implies a missing ACK');
-    this.ctx.emit(Ev.ACK_TIMEOUT, init, this.attemptNo, missing.length, Number.NaN);
+    emitAckTimeout(this.ctx, init, this.attemptNo, missing.length);
     if (this.#resendRound >= p.resendLimit) {
       this.#abort();
       return;
     }
     this.#resendRound++;
     const dsts = p.resendScope === 'per-cpu' ? missing : this.#targets;
-    this.ctx.emit(Ev.RESEND, init, this.attemptNo, dsts.length, this.#resendRound);
+    emitResend(this.ctx, init, this.attemptNo, dsts.length, this.#resendRound);
     const attempt = this.attemptNo;
     this.ctx.sendIpis(init, dsts, Msg.MSG1, attempt, () => this.#armAckTimer(attempt));
   }
@@ -144,7 +145,7 @@ export class BroadcastAck extends PhasedProtocol<Phase> implements PatchProtocol
     const p = this.ctx.spec.broadcastAck;
     const init = this.#initiator();
     const attempt = this.attemptNo;
-    this.ctx.emit(Ev.ATTEMPT_ABORT, init, attempt, this.#acked.size, Number.NaN);
+    emitAttemptAbort(this.ctx, init, attempt, this.#acked.size);
     // From here the attempt is dead: late ACKs are answered with MSG2 by onAck.
     this.#setPhase('backoff');
     const dsts = p.abortScope === 'per-cpu' ? this.#targets.filter((t) => this.#acked.has(t)) : this.#targets;
@@ -159,7 +160,7 @@ export class BroadcastAck extends PhasedProtocol<Phase> implements PatchProtocol
     const p = this.ctx.spec.broadcastAck;
     if (this.#retries >= p.retryLimit) {
       this.#setPhase('gave-up');
-      this.ctx.emit(Ev.GIVE_UP, this.#initiator(), this.attemptNo, Number.NaN, Number.NaN);
+      emitGiveUp(this.ctx, this.#initiator(), this.attemptNo);
       return;
     }
     this.#retries++;

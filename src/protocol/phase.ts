@@ -2,7 +2,8 @@
  * A protocol's current phase. Every change is a `phase` event, so a trace alone tells the phase at
  * any instant (what `replay state` shows) whatever the protocol.
  */
-import { Ev, phaseCode } from '../format/event-kinds.js';
+import { phaseCode } from '../format/event-kinds.js';
+import { emitPhase } from '../format/event-codec.js';
 import type { ProtocolContext } from './protocol.js';
 
 /** The phase of one protocol instance. */
@@ -23,7 +24,7 @@ export class ProtocolPhase<P extends string> {
   /** Enters `phase` (an event on the initiator `cpu`, tagged with the attempt). */
   set(phase: P, cpu: number, attempt: number): void {
     this.#phase = phase;
-    this.#ctx.emit(Ev.PHASE, cpu, phaseCode(phase), attempt, Number.NaN);
+    emitPhase(this.#ctx, cpu, phaseCode(phase), attempt);
   }
 }
 

@@ -38,7 +38,11 @@ export interface ProtocolContext {
   beginAttempt(initiator: number, attempt: number, targets: number): void;
   /** Records an attempt's end with an outcome code. */
   endAttempt(initiator: number, attempt: number, outcome: number): void;
-  /** Appends a protocol event (ack_timeout, resend, attempt_abort, give_up). */
+  /**
+   * Appends a protocol event (phase, ack_timeout, resend, attempt_abort, give_up, barrier): the
+   * context is an `EventWriter`; protocols write through the codec's typed encoders
+   * (`emitPhase(ctx, ...)`), never positionally.
+   */
   emit(kind: number, cpu: number, a: number, b: number, c: number): void;
   /**
    * Sends `msg` from `src` to each of `dsts` in order, one IPI every `ipiSendNs`; `then` runs after

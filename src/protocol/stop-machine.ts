@@ -16,7 +16,8 @@
  * know that the others were already waiting).
  */
 import { assert } from '../core/assert.js';
-import { Ev, Msg, Outcome, phaseCode, type MsgCode } from '../format/event-kinds.js';
+import { Msg, Outcome, phaseCode, type MsgCode } from '../format/event-kinds.js';
+import { emitBarrier } from '../format/event-codec.js';
 import { PhasedProtocol } from './phase.js';
 import type { PatchJob, PatchProtocol, ProtocolContext } from './protocol.js';
 
@@ -127,7 +128,7 @@ export class StopMachine extends PhasedProtocol<Phase> implements PatchProtocol 
   #ack(cpu: number): void {
     this.#missing--;
     assert(this.#missing >= 0, 'each member acknowledges a state once');
-    this.ctx.emit(Ev.BARRIER, cpu, phaseCode(STATES[this.#state] as StopState), this.#missing, Number.NaN);
+    emitBarrier(this.ctx, cpu, phaseCode(STATES[this.#state] as StopState), this.#missing);
     if (STATES[this.#state] === 'exit') this.#leave(cpu);
     if (this.#missing > 0) return;
     if (STATES[this.#state] === 'exit') return;

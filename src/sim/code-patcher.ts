@@ -5,7 +5,8 @@
  * entering the kernel at random, and each entry executes it; the sync after the writes cools it.
  */
 import type { Rng } from '../core/rng.js';
-import { CpuState, Ev, Invariant, ViolationDetail } from '../format/event-kinds.js';
+import { CpuState, Invariant, ViolationDetail } from '../format/event-kinds.js';
+import { emitPatchBegin, emitPatchEnd, emitSync, emitTrapHit } from '../format/event-codec.js';
 import { Hot } from '../model/code-image.js';
 import type { PlannedPatch, WritePart } from '../protocol/protocol.js';
 import { Action } from './actions.js';
@@ -53,7 +54,7 @@ export class CodePatcher implements PatcherPart {
     const { time, image, checker } = this.#w;
     const words = part === 'whole' ? p.words : part === 'tail' ? Math.max(0, p.words - 1) : 1;
     if (part === 'whole' || part === 'trap') {
-      time.emit(Ev.PATCH_BEGIN, cpu, p.routineId, p.variantId, p.words);
+      emitPatchBegin(time, cpu, p.routineId, p.variantId, p.words);
       const executing = image.beginModify(p.routineId, cpu, time.nowNs);
       if (executing >= 0) checker.violation(executing, Invariant.SAFETY, ViolationDetail.TORN_EXECUTION, p.routineId);
       if (part === 'whole') this.#makeHot(p.routineId, Hot.TORN, cpu);
@@ -62,7 +63,7 @@ export class CodePatcher implements PatcherPart {
       if (part === 'trap') this.#makeHot(p.routineId, Hot.TRAP, cpu);
       if (part === 'whole' || part === 'head') {
         image.endModify(p.routineId, p.variantId);
-        time.emit(Ev.PATCH_END, cpu, p.routineId, p.variantId, NaN);
+        emitPatchEnd(time, cpu, p.routineId, p.variantId);
       }
       then();
     });
@@ -71,7 +72,7 @@ export class CodePatcher implements PatcherPart {
   sync(cpu: number, patches: readonly PlannedPatch[], then: () => void): void {
     const { time, image } = this.#w;
     time.after(cpu, this.#peers.platform.host().latency.syncNsPerCpu, () => {
-      time.emit(Ev.SYNC, cpu, patches.length, NaN, NaN);
+      emitSync(time, cpu, patches.length);
       const trapped = this.#anyTrap();
       for (const p of patches) image.setHot(p.routineId, Hot.NONE, cpu);
       if (trapped && !this.#anyTrap()) this.#countTrapHits(cpu);
@@ -133,7 +134,7 @@ export class CodePatcher implements PatcherPart {
     for (let cpu = 0; cpu < this.#w.vcpus.count; cpu++) {
       const hits = this.#trapHits[cpu] as number;
       if (hits === 0) continue;
-      this.#w.time.emit(Ev.TRAP_HIT, cpu, hits, hits * trapHandlerNs, NaN);
+      emitTrapHit(this.#w.time, cpu, hits, hits * trapHandlerNs);
       this.#trapHits[cpu] = 0;
     }
   }

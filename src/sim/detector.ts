@@ -5,7 +5,8 @@
  * again when it ends).
  */
 import { assert } from '../core/assert.js';
-import { DetectSource, Ev } from '../format/event-kinds.js';
+import { DetectSource } from '../format/event-kinds.js';
+import { emitDetect, emitNotify, emitPoll } from '../format/event-codec.js';
 import { differenceMask, maskHas } from '../model/characteristics.js';
 import type { PlannedPatch } from '../protocol/protocol.js';
 import type { HostSpec } from '../scenario/scenario.js';
@@ -49,13 +50,13 @@ export class Detector implements DetectorPart {
   }
 
   onNotify(cpu: number): void {
-    this.#w.time.emit(Ev.NOTIFY, cpu, this.#peers.platform.hostIndex, NaN, NaN);
+    emitNotify(this.#w.time, cpu, this.#peers.platform.hostIndex);
     this.#detect(cpu, DetectSource.NOTIFICATION);
   }
 
   onPollBody(cpu: number): void {
     const changed = differenceMask(this.#lastSeen, this.#peers.platform.host()) !== 0;
-    this.#w.time.emit(Ev.POLL, cpu, changed ? 1 : 0, NaN, NaN);
+    emitPoll(this.#w.time, cpu, changed ? 1 : 0);
     this.#detect(cpu, DetectSource.POLLING);
   }
 
@@ -79,7 +80,7 @@ export class Detector implements DetectorPart {
     }
     this.#lastSeen = current;
     const patches = this.#plan(mask, current);
-    this.#w.time.emit(Ev.DETECT, cpu, mask, patches.length, source);
+    emitDetect(this.#w.time, cpu, mask, patches.length, source);
     if (patches.length === 0) return;
     this.#initiator = cpu;
     this.#peers.protocol.start({ initiator: cpu, patches });

@@ -5,6 +5,7 @@
  */
 import { assert } from '../core/assert.js';
 import { CpuState, Ev, FaultKind, Msg } from '../format/event-kinds.js';
+import { emitFault, emitSchedSwitch } from '../format/event-codec.js';
 import type { DelayedIpiFault, FaultAnchor, FaultSpec, LostIpiFault } from '../scenario/scenario.js';
 import { Action } from './actions.js';
 import type { FaultsPart, Parts, World } from './parts.js';
@@ -66,7 +67,7 @@ export class Faults implements FaultsPart {
   }
 
   #forceIrqOff(cpu: number, durationNs: number): void {
-    this.#w.time.emit(Ev.FAULT, cpu, FaultKind.IRQ_OFF, durationNs, NaN);
+    emitFault(this.#w.time, cpu, FaultKind.IRQ_OFF, durationNs);
     this.#peers.interrupts.forceIrqOff(cpu, durationNs);
   }
 
@@ -76,24 +77,25 @@ export class Faults implements FaultsPart {
     const st = v.state[cpu];
     const drives = cpu === this.#peers.detector.initiator && this.#peers.protocol.active;
     if (st === CpuState.OFFLINE || st === CpuState.PAUSED || drives) {
-      time.emit(Ev.FAULT, cpu, FaultKind.REFUSED, FaultKind.CPU_OFFLINE, NaN);
+      emitFault(time, cpu, FaultKind.REFUSED, FaultKind.CPU_OFFLINE);
       return;
     }
-    time.emit(Ev.FAULT, cpu, FaultKind.CPU_OFFLINE, NaN, NaN);
+    emitFault(time, cpu, FaultKind.CPU_OFFLINE, NaN);
     time.freeze(cpu, Infinity);
     if (v.processRuns(cpu)) this.#peers.scheduler.stopProcessRun(cpu);
     const pid = v.pid[cpu] as number;
     (v.pending[cpu] as number[]).length = 0;
     if (pid >= 0) {
-      time.emit(Ev.SCHED_SWITCH, cpu, pid, NaN, NaN);
+      emitSchedSwitch(time, cpu, pid, NaN);
       v.pid[cpu] = -1;
     }
     v.setState(cpu, CpuState.OFFLINE);
+    this.#peers.scheduler.offline(cpu);
     if (pid >= 0) this.#peers.scheduler.makeRunnable(pid);
   }
 
   #secondMigration(downtimeNs: number): void {
-    this.#w.time.emit(Ev.FAULT, NaN, FaultKind.SECOND_MIGRATION, downtimeNs, NaN);
+    emitFault(this.#w.time, NaN, FaultKind.SECOND_MIGRATION, downtimeNs);
     if (this.#w.vcpus.state.some((st) => st === CpuState.PAUSED)) return; // already paused: nothing to add
     const platform = this.#peers.platform;
     platform.pause(0, downtimeNs, 1 - platform.hostIndex);
@@ -103,11 +105,11 @@ export class Faults implements FaultsPart {
     const { time, vcpus: v } = this.#w;
     const st = v.state[cpu];
     if (st === CpuState.HUNG || st === CpuState.OFFLINE || (st === CpuState.PAUSED && v.savedPause[cpu] === CpuState.HUNG)) {
-      time.emit(Ev.FAULT, cpu, FaultKind.REFUSED, FaultKind.HUNG_CPU, NaN); // one hang at a time
+      emitFault(time, cpu, FaultKind.REFUSED, FaultKind.HUNG_CPU); // one hang at a time
       return;
     }
     const endNs = durationNs < 0 ? Infinity : time.nowNs + durationNs;
-    time.emit(Ev.FAULT, cpu, FaultKind.HUNG_CPU, durationNs, NaN);
+    emitFault(time, cpu, FaultKind.HUNG_CPU, durationNs);
     time.freeze(cpu, endNs);
     if (endNs !== Infinity) time.at(endNs, Action.RECOVER, cpu, 0, 0);
     if (v.state[cpu] === CpuState.PAUSED) {
@@ -125,7 +127,7 @@ export class Faults implements FaultsPart {
   onRecover(cpu: number): void {
     const { time, vcpus: v } = this.#w;
     if (v.state[cpu] === CpuState.OFFLINE) return;
-    time.emit(Ev.FAULT, cpu, FaultKind.CPU_RECOVERED, NaN, NaN);
+    emitFault(time, cpu, FaultKind.CPU_RECOVERED, NaN);
     if (v.state[cpu] === CpuState.PAUSED) {
       v.savedPause[cpu] = v.savedHang[cpu] as number; // recovers when the guest resumes
       return;
@@ -133,17 +135,21 @@ export class Faults implements FaultsPart {
     v.setState(cpu, v.savedHang[cpu] as number);
     if (v.processRuns(cpu)) this.#peers.scheduler.startProcessRun(cpu);
     this.#peers.interrupts.deliverPending(cpu);
+    this.#peers.scheduler.idleAgain(cpu); // an idle vCPU takes what became runnable while it hung
   }
 
   loseIpi(dst: number, msg: number): boolean {
     if (this.#takeIpiFault('lost-ipi', dst, msg) === undefined) return false;
-    this.#w.time.emit(Ev.FAULT, dst, FaultKind.LOST_IPI, msg, NaN);
+    emitFault(this.#w.time, dst, FaultKind.LOST_IPI, msg);
     return true;
   }
 
   extraDelayNs(dst: number, msg: number): number {
     const f = this.#takeIpiFault('delayed-ipi', dst, msg);
     if (f === undefined || f.kind !== 'delayed-ipi') return 0;
+    // The one positional write left: a delayed-ipi fault has always put the message in column c,
+    // which the fault kind's table does not name (so the codec has no parameter for it); kept so
+    // the event hashes of recorded traces stay the same.
     this.#w.time.emit(Ev.FAULT, dst, FaultKind.DELAYED_IPI, f.extraNs, msg);
     return f.extraNs;
   }

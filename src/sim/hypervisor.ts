@@ -5,7 +5,8 @@
  */
 import { assert } from '../core/assert.js';
 import type { Rng } from '../core/rng.js';
-import { CpuState, Ev, FaultKind } from '../format/event-kinds.js';
+import { CpuState, FaultKind } from '../format/event-kinds.js';
+import { emitFault, emitMigBegin, emitMigPause, emitMigResume, emitMigRound } from '../format/event-codec.js';
 import { Precopy } from '../model/precopy.js';
 import type { HostSpec } from '../scenario/scenario.js';
 import { Action } from './actions.js';
@@ -51,7 +52,7 @@ export class Hypervisor implements PlatformPart {
   /** The migration starts: its first pre-copy round. */
   onMigStart(): void {
     const m = this.#w.scenario.migration;
-    this.#w.time.emit(Ev.MIG_BEGIN, NaN, m.memoryBytes, m.bandwidthBytesPerSec, NaN);
+    emitMigBegin(this.#w.time, m.memoryBytes, m.bandwidthBytesPerSec);
     this.#startRound(this.#precopy.first());
   }
 
@@ -70,7 +71,7 @@ export class Hypervisor implements PlatformPart {
     let busy = 0;
     for (let cpu = 0; cpu < v.count; cpu++) if (v.acct.isBusy(cpu)) busy++;
     const dirty = this.#precopy.dirtiedBytes(this.#roundDurationNs, busy);
-    this.#w.time.emit(Ev.MIG_ROUND, NaN, round, bytes, dirty);
+    emitMigRound(this.#w.time, round, bytes, dirty);
     this.#startRound(this.#precopy.next(dirty));
   }
 
@@ -88,7 +89,7 @@ export class Hypervisor implements PlatformPart {
     for (let cpu = 0; cpu < v.count; cpu++) {
       if (v.processRuns(cpu)) this.#peers.scheduler.stopProcessRun(cpu);
     }
-    time.emit(Ev.MIG_PAUSE, NaN, remainingBytes, downtimeNs, NaN);
+    emitMigPause(time, remainingBytes, downtimeNs);
     this.#pauseStartNs = time.nowNs;
     this.#resumeHost = toHost;
     for (let cpu = 0; cpu < v.count; cpu++) {
@@ -106,17 +107,19 @@ export class Hypervisor implements PlatformPart {
     const downtimeNs = time.nowNs - this.#pauseStartNs;
     this.#hostIndex = this.#resumeHost;
     v.acct.setHost(this.host(), time.nowNs);
-    time.emit(Ev.MIG_RESUME, NaN, this.#hostIndex, downtimeNs, NaN);
+    emitMigResume(time, this.#hostIndex, downtimeNs);
     for (let cpu = 0; cpu < v.count; cpu++) {
       if (v.state[cpu] !== CpuState.PAUSED) continue;
       v.setState(cpu, v.savedPause[cpu] as number);
       if (v.processRuns(cpu)) this.#peers.scheduler.startProcessRun(cpu);
     }
     for (let cpu = 0; cpu < v.count; cpu++) this.#peers.interrupts.deliverPending(cpu);
+    // Work conservation: vCPUs idle through the pause take what became runnable meanwhile.
+    for (let cpu = 0; cpu < v.count; cpu++) this.#peers.scheduler.idleAgain(cpu);
     this.#resumes++;
     const note = s.detection.notification;
     const lost = this.#resumes === 1 && s.faults.some((f) => f.kind === 'lost-notification');
-    if (note.enabled && lost) time.emit(Ev.FAULT, note.cpu, FaultKind.LOST_NOTIFICATION, NaN, NaN);
+    if (note.enabled && lost) emitFault(time, note.cpu, FaultKind.LOST_NOTIFICATION, NaN);
     if (note.enabled && !lost) time.at(time.nowNs + this.#detectRng.latencyNs(note.latency), Action.NOTIFY, note.cpu, 0, 0);
     if (this.#resumes === 1) this.#peers.faults.anchorReached('resume');
   }

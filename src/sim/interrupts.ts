@@ -5,7 +5,8 @@
  */
 import { assert } from '../core/assert.js';
 import type { Rng } from '../core/rng.js';
-import { CpuState, Ev, Msg } from '../format/event-kinds.js';
+import { CpuState, Msg } from '../format/event-kinds.js';
+import { emitIpiHandle } from '../format/event-codec.js';
 import { Action, MAX_PENDING_PER_CPU, PEND_NOTIFY, PEND_POLL, PEND_TIMER_BASE } from './actions.js';
 import type { InterruptsPart, Parts, World } from './parts.js';
 
@@ -74,7 +75,7 @@ export class Interrupts implements InterruptsPart {
     const w = this.#w;
     if (entry >= 0) {
       const ipis = this.#peers.ipis;
-      w.time.emit(Ev.IPI_HANDLE, cpu, ipis.src(entry), ipis.msg(entry), ipis.seq(entry));
+      emitIpiHandle(w.time, cpu, ipis.src(entry), ipis.msg(entry), ipis.seq(entry));
     }
     if (w.vcpus.state[cpu] === CpuState.RUNNING) this.#peers.scheduler.stopProcessRun(cpu);
     w.vcpus.setState(cpu, CpuState.HANDLER);
@@ -161,7 +162,7 @@ export class Interrupts implements InterruptsPart {
 
   pollIpi(cpu: number, ipi: number): void {
     const ipis = this.#peers.ipis;
-    this.#w.time.emit(Ev.IPI_HANDLE, cpu, ipis.src(ipi), ipis.msg(ipi), ipis.seq(ipi));
+    emitIpiHandle(this.#w.time, cpu, ipis.src(ipi), ipis.msg(ipi), ipis.seq(ipi));
     this.#protocolMessage(cpu, ipi);
   }
 

@@ -5,7 +5,8 @@
  * an event; the run counts them.
  */
 import { assert } from '../core/assert.js';
-import { CpuState, Ev, Invariant, ViolationDetail } from '../format/event-kinds.js';
+import { CpuState, Invariant, ViolationDetail } from '../format/event-kinds.js';
+import { emitViolation } from '../format/event-codec.js';
 import type { ProtocolSpec } from '../scenario/scenario.js';
 import { Action } from './actions.js';
 import type { Timeline } from './timeline.js';
@@ -17,6 +18,8 @@ export class InvariantChecker {
   readonly #vcpus: Vcpus;
   readonly #spec: ProtocolSpec;
   readonly #endedAttempts = new Set<number>();
+  /** Attempts begun, not ended and not yet reported unbounded: attempt → its initiator. */
+  readonly #openAttempts = new Map<number, number>();
   #violations = 0;
 
   constructor(time: Timeline, vcpus: Vcpus, spec: ProtocolSpec) {
@@ -33,23 +36,25 @@ export class InvariantChecker {
   /** Records a violation of `invariant` on `cpu` (`detail`: what broke; `value`: see the detail). */
   violation(cpu: number, invariant: number, detail: number, value: number): void {
     this.#violations++;
-    this.#time.emit(Ev.VIOLATION, cpu, invariant, detail, value);
+    emitViolation(this.#time, cpu, invariant, detail, value);
   }
 
   /** An attempt began on `initiator`: it must end within the protocol's bound. */
   attemptBegan(initiator: number, attempt: number): void {
-    assert(!this.#endedAttempts.has(attempt), () => `attempt ${attempt} begins once`);
+    assert(!this.#endedAttempts.has(attempt) && !this.#openAttempts.has(attempt), () => `attempt ${attempt} begins once`);
+    this.#openAttempts.set(attempt, initiator);
     this.#time.at(this.#time.nowNs + this.#spec.attemptBoundNs, Action.WATCHDOG, initiator, attempt, 0);
   }
 
   /** An attempt ended (patched or aborted). */
   attemptEnded(attempt: number): void {
     this.#endedAttempts.add(attempt);
+    this.#openAttempts.delete(attempt);
   }
 
   /** The bound of `attempt` has passed. */
   onWatchdog(cpu: number, attempt: number): void {
-    if (this.#endedAttempts.has(attempt)) return;
+    if (this.#endedAttempts.has(attempt) || !this.#openAttempts.delete(attempt)) return;
     this.violation(cpu, Invariant.LIVENESS, ViolationDetail.ATTEMPT_UNBOUNDED, attempt);
   }
 
@@ -63,7 +68,11 @@ export class InvariantChecker {
     }
   }
 
-  /** The end of the run: nobody left waiting; state times add up to elapsed time. */
+  /**
+   * The end of the run: nobody left waiting; no attempt left open (whatever the protocol parks: an
+   * attempt still running when the run ends never ended within any bound the run can observe,
+   * and one bound per stuck attempt is reported); state times add up to elapsed time.
+   */
   checkRunEnd(): void {
     const v = this.#vcpus;
     const now = this.#time.nowNs;
@@ -76,6 +85,10 @@ export class InvariantChecker {
         this.violation(cpu, Invariant.CONSERVATION, ViolationDetail.STATE_TIME_MISMATCH, totalNs - now);
       }
     }
+    for (const [attempt, initiator] of this.#openAttempts) {
+      this.violation(initiator, Invariant.LIVENESS, ViolationDetail.ATTEMPT_UNBOUNDED, attempt);
+    }
+    this.#openAttempts.clear();
   }
 
   // Parked: waiting, or spinning as the initiator, or frozen (hung, paused) while doing either.

@@ -5,7 +5,8 @@
  */
 import { assert } from '../core/assert.js';
 import type { Rng } from '../core/rng.js';
-import { CpuState, Ev, Msg, type MsgCode } from '../format/event-kinds.js';
+import { CpuState, Msg, type MsgCode } from '../format/event-kinds.js';
+import { emitIpiLost, emitIpiRecv, emitIpiSend } from '../format/event-codec.js';
 import { Action, MAX_IPIS } from './actions.js';
 import type { IpiPart, Parts, World } from './parts.js';
 
@@ -88,7 +89,7 @@ export class IpiNetwork implements IpiPart {
 
   #sendOne(src: number, dst: number, msg: MsgCode, attempt: number): void {
     const time = this.#w.time;
-    const seq = time.emit(Ev.IPI_SEND, src, dst, msg, attempt);
+    const seq = emitIpiSend(time, src, dst, msg, attempt);
     const ipi = this.#src.length;
     assert(ipi < MAX_IPIS, 'IPI count bounded');
     this.#src.push(src);
@@ -112,10 +113,10 @@ export class IpiNetwork implements IpiPart {
     const st = w.vcpus.state[dst];
     // Nobody is there to take an IPI sent to an offline vCPU.
     if (this.#lost[ipi] === true || st === CpuState.OFFLINE) {
-      w.time.emit(Ev.IPI_LOST, dst, src, msg, seq);
+      emitIpiLost(w.time, dst, src, msg, seq);
       return;
     }
-    w.time.emit(Ev.IPI_RECV, dst, src, msg, seq);
+    emitIpiRecv(w.time, dst, src, msg, seq);
     const interrupts = this.#peers.interrupts;
     if (msg === Msg.ACK) {
       // The store is seen at once unless the reader is frozen or busy writing code: then when it

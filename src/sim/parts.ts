@@ -56,6 +56,10 @@ export interface SchedulerPart {
    * with interrupts on; returns whether there was any.
    */
   deferredWork(cpu: number): boolean;
+  /** `cpu` may be idle again after a pause or a hang: if so it takes queued work at once. */
+  idleAgain(cpu: number): void;
+  /** `cpu` went offline: it never takes work again. */
+  offline(cpu: number): void;
 }
 
 /** The guest's interrupts. */

@@ -4,7 +4,8 @@
  * writes. Every call acts at the current simulated time; the protocol never sees the queue.
  */
 import { assert } from '../core/assert.js';
-import { CpuState, Ev, type MsgCode } from '../format/event-kinds.js';
+import { CpuState, type MsgCode } from '../format/event-kinds.js';
+import { emitAttemptBegin, emitAttemptEnd } from '../format/event-codec.js';
 import type { PlannedPatch, ProtocolContext, WritePart } from '../protocol/protocol.js';
 import type { ProtocolSpec } from '../scenario/scenario.js';
 import { Action, PEND_TIMER_BASE } from './actions.js';
@@ -46,14 +47,14 @@ export class SimProtocolContext implements ProtocolContext, TimersPart {
 
   beginAttempt(initiator: number, attempt: number, targets: number): void {
     this.#attempts++;
-    this.#w.time.emit(Ev.ATTEMPT_BEGIN, initiator, attempt, targets, NaN);
+    emitAttemptBegin(this.#w.time, initiator, attempt, targets);
     this.#w.checker.attemptBegan(initiator, attempt);
     this.#peers.faults.anchorReached('attempt');
   }
 
   endAttempt(initiator: number, attempt: number, outcome: number): void {
     this.#w.checker.attemptEnded(attempt);
-    this.#w.time.emit(Ev.ATTEMPT_END, initiator, attempt, outcome, NaN);
+    emitAttemptEnd(this.#w.time, initiator, attempt, outcome);
   }
 
   emit(kind: number, cpu: number, a: number, b: number, c: number): void {

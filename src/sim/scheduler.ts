@@ -6,7 +6,8 @@
  */
 import { assert } from '../core/assert.js';
 import type { Rng } from '../core/rng.js';
-import { CpuState, Ev, Invariant, ViolationDetail } from '../format/event-kinds.js';
+import { CpuState, Invariant, ViolationDetail } from '../format/event-kinds.js';
+import { emitAcct, emitProcSleep, emitProcWake, emitSchedSwitch } from '../format/event-codec.js';
 import { Action } from './actions.js';
 import type { Parts, SchedulerPart, World } from './parts.js';
 
@@ -38,10 +39,13 @@ export class Scheduler implements SchedulerPart {
   readonly #runq: Int32Array;
   #runqHead = 0;
   #runqLen = 0;
-  readonly #idleq: Int32Array;
-  readonly #inIdleQueue: Uint8Array;
-  #idleqHead = 0;
-  #idleqLen = 0;
+  /**
+   * vCPUs without a process that take one as soon as they are idle: a vCPU stays in this set
+   * while it is paused, hung or in a handler, and leaves it only when it gets a process or goes
+   * offline. (A queue that dropped the vCPUs it met paused lost them for good.)
+   */
+  readonly #wantsWork: Uint8Array;
+  #wantsWorkCount = 0;
 
   constructor(world: World, peers: Peers) {
     this.#w = world;
@@ -61,8 +65,7 @@ export class Scheduler implements SchedulerPart {
     this.#pendingTick = new Uint8Array(n);
     this.#pendingBlock = new Uint8Array(n);
     this.#dispatchNs = new Float64Array(n);
-    this.#idleq = new Int32Array(n);
-    this.#inIdleQueue = new Uint8Array(n);
+    this.#wantsWork = new Uint8Array(n);
   }
 
   /** Arms the first tick of `cpu`; ticks are staggered across vCPUs so they do not all sample at once. */
@@ -112,7 +115,7 @@ export class Scheduler implements SchedulerPart {
     }
     this.truthNs[pid] = (this.truthNs[pid] as number) + truthNs;
     this.chargedNs[pid] = (this.chargedNs[pid] as number) + chargedNs;
-    w.time.emit(Ev.ACCT, cpu, pid, truthNs, chargedNs);
+    emitAcct(w.time, cpu, pid, truthNs, chargedNs);
     this.#peers.patcher.executeRoutines(cpu, w.image.acctRoutineIds);
   }
 
@@ -150,30 +153,54 @@ export class Scheduler implements SchedulerPart {
   }
 
   goIdle(cpu: number): void {
+    const v = this.#w.vcpus;
+    assert(v.state[cpu] === CpuState.IDLE && v.pid[cpu] === -1, () => `vCPU ${cpu} idles without a process`);
     const next = this.#dequeue();
     if (next >= 0) {
       this.#switchTo(cpu, next);
       return;
     }
-    if (this.#inIdleQueue[cpu] === 1) return;
-    const n = this.#w.vcpus.count;
-    assert(this.#idleqLen < n, 'idle queue bounded by vCPU count');
-    this.#inIdleQueue[cpu] = 1;
-    this.#idleq[(this.#idleqHead + this.#idleqLen) % n] = cpu;
-    this.#idleqLen++;
+    if (this.#wantsWork[cpu] === 1) return;
+    this.#wantsWork[cpu] = 1;
+    this.#wantsWorkCount++;
+    assert(this.#wantsWorkCount <= v.count, 'idle set bounded by vCPU count');
   }
 
-  #takeIdleCpu(): number {
+  /** `cpu` is idle again after a pause or a hang: it takes queued work at once. */
+  idleAgain(cpu: number): void {
     const v = this.#w.vcpus;
-    // Entries of vCPUs that stopped being idle meanwhile are skipped; each vCPU is queued once.
-    while (this.#idleqLen > 0) {
-      const cpu = this.#idleq[this.#idleqHead] as number;
-      this.#idleqHead = (this.#idleqHead + 1) % v.count;
-      this.#idleqLen--;
-      this.#inIdleQueue[cpu] = 0;
-      if (v.state[cpu] === CpuState.IDLE && v.pid[cpu] === -1) return cpu;
+    if (v.state[cpu] === CpuState.IDLE && v.pid[cpu] === -1) this.goIdle(cpu);
+  }
+
+  /** `cpu` went offline: it never takes work again. */
+  offline(cpu: number): void {
+    this.#leaveIdleSet(cpu);
+  }
+
+  #leaveIdleSet(cpu: number): void {
+    if (this.#wantsWork[cpu] === 0) return;
+    this.#wantsWork[cpu] = 0;
+    this.#wantsWorkCount--;
+  }
+
+  // Where a process that becomes runnable goes: an idle vCPU on a core with no busy thread if
+  // there is one, else the idle vCPU whose core has the fewest busy threads (Linux's
+  // select_idle_sibling prefers an idle core to an SMT sibling of a busy one); lowest index on
+  // ties. -1 when no vCPU is idle now.
+  #takeIdleCpu(): number {
+    if (this.#wantsWorkCount === 0) return -1;
+    const v = this.#w.vcpus;
+    let best = -1;
+    let bestBusy = Infinity;
+    for (let cpu = 0; cpu < v.count && bestBusy > 0; cpu++) {
+      if (this.#wantsWork[cpu] === 0 || v.state[cpu] !== CpuState.IDLE) continue;
+      const busy = v.acct.busyOnCore(cpu);
+      if (busy < bestBusy) {
+        best = cpu;
+        bestBusy = busy;
+      }
     }
-    return -1;
+    return best;
   }
 
   // Context switch on an idle or running vCPU (the outgoing process, if any, is already sampled).
@@ -181,7 +208,7 @@ export class Scheduler implements SchedulerPart {
     const w = this.#w;
     const v = w.vcpus;
     const prev = v.pid[cpu] as number;
-    w.time.emit(Ev.SCHED_SWITCH, cpu, prev >= 0 ? prev : NaN, next >= 0 ? next : NaN, NaN);
+    emitSchedSwitch(w.time, cpu, prev >= 0 ? prev : NaN, next >= 0 ? next : NaN);
     this.#peers.patcher.executeRoutines(cpu, w.image.switchRoutineIds);
     v.pid[cpu] = next;
     if (next < 0) {
@@ -189,6 +216,7 @@ export class Scheduler implements SchedulerPart {
       this.goIdle(cpu);
       return;
     }
+    this.#leaveIdleSet(cpu);
     this.#pstate[next] = P_ON_CPU;
     this.#dispatchNs[cpu] = w.time.nowNs;
     if (v.state[cpu] === CpuState.IDLE) v.setState(cpu, CpuState.RUNNING);
@@ -262,7 +290,7 @@ export class Scheduler implements SchedulerPart {
     const g = w.scenario.guest;
     const sleepMeanNs = (g.burstMeanNs * (1 - g.utilization)) / g.utilization;
     const sleepNs = (this.#procRng[pid] as Rng).exponentialNs(sleepMeanNs);
-    w.time.emit(Ev.PROC_SLEEP, cpu, pid, sleepNs, NaN);
+    emitProcSleep(w.time, cpu, pid, sleepNs);
     this.#pstate[pid] = P_SLEEPING;
     w.time.at(w.time.nowNs + sleepNs, Action.WAKE, 0, pid, 0);
     this.#switchTo(cpu, this.#dequeue());
@@ -271,7 +299,7 @@ export class Scheduler implements SchedulerPart {
   /** A sleeping process wakes with a new burst. */
   onWake(pid: number): void {
     assert(this.#pstate[pid] === P_SLEEPING, () => `process ${pid} wakes from sleep`);
-    this.#w.time.emit(Ev.PROC_WAKE, NaN, pid, NaN, NaN);
+    emitProcWake(this.#w.time, pid);
     this.#burstLeftNs[pid] = this.#drawBurst(pid);
     this.makeRunnable(pid);
   }

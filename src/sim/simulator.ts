@@ -20,7 +20,7 @@ import { CodeImage } from '../model/code-image.js';
 import type { PatchProtocol } from '../protocol/protocol.js';
 import { PROTOCOLS } from '../protocol/registry.js';
 import type { Scenario } from '../scenario/scenario.js';
-import { Ev } from '../format/event-kinds.js';
+import { emitRunBegin, emitRunEnd } from '../format/event-codec.js';
 import { Action, PEND_NOTIFY } from './actions.js';
 import { CodePatcher } from './code-patcher.js';
 import { Detector } from './detector.js';
@@ -54,6 +54,9 @@ export class Simulation {
   readonly #context: SimProtocolContext;
   readonly #protocol: PatchProtocol;
   #ended = false;
+  // Made once: runUntil is called often by replays.
+  readonly #going = (): boolean => !this.#ended;
+  readonly #handle = (action: number, cpu: number, arg: number, gen: number): void => this.#dispatch(action, cpu, arg, gen);
 
   constructor(scenario: Scenario, seed: number, log: EventLog) {
     const g = scenario.guest;
@@ -85,7 +88,7 @@ export class Simulation {
 
   /** Processes every action with time <= `untilNs` (the state "at" that instant). */
   runUntil(untilNs: number): void {
-    this.#w.time.runUntil(untilNs, () => !this.#ended, (action, cpu, arg, gen) => this.#dispatch(action, cpu, arg, gen));
+    this.#w.time.runUntil(untilNs, this.#going, this.#handle);
   }
 
   /** Whether the run has reached its end. */
@@ -142,7 +145,7 @@ export class Simulation {
 
   #boot(): void {
     const { scenario: s, time, vcpus } = this.#w;
-    time.emit(Ev.RUN_BEGIN, NaN, vcpus.count, s.guest.processes, s.run.durationNs);
+    emitRunBegin(time, vcpus.count, s.guest.processes, s.run.durationNs);
     time.at(s.run.durationNs, Action.RUN_END, 0, 0, 0);
     for (let cpu = 0; cpu < vcpus.count; cpu++) this.#scheduler.goIdle(cpu);
     for (let cpu = 0; cpu < vcpus.count; cpu++) {
@@ -158,7 +161,7 @@ export class Simulation {
   #onRunEnd(): void {
     this.#patcher.atRunEnd(this.#detector.initiator);
     this.#w.checker.checkRunEnd();
-    this.#w.time.emit(Ev.RUN_END, NaN, this.#context.attempts, this.#w.checker.count, NaN);
+    emitRunEnd(this.#w.time, this.#context.attempts, this.#w.checker.count);
     this.#ended = true;
   }
 }

@@ -4,7 +4,8 @@
  * and the thread accounting that follows which hardware threads are busy.
  */
 import { assert } from '../core/assert.js';
-import { CpuState, Ev } from '../format/event-kinds.js';
+import { CpuState } from '../format/event-kinds.js';
+import { emitCpuState } from '../format/event-codec.js';
 import { ThreadAccounting } from '../model/thread-accounting.js';
 import type { HostSpec } from '../scenario/scenario.js';
 import type { Timeline } from './timeline.js';
@@ -62,7 +63,7 @@ export class Vcpus {
     if (prev === CpuState.RUNNING || prev === CpuState.IRQ_OFF) this.#runningNs[cpu] = (this.#runningNs[cpu] as number) + spentNs;
     this.#stateSinceNs[cpu] = now;
     const pid = this.pid[cpu] as number;
-    this.#time.emit(Ev.CPU_STATE, cpu, next, prev, pid >= 0 ? pid : NaN);
+    emitCpuState(this.#time, cpu, next, prev, pid >= 0 ? pid : NaN);
     this.state[cpu] = next;
     this.acct.setBusy(cpu, BUSY_STATES[next] as boolean, now);
   }
