@@ -51,7 +51,7 @@ export async function buildProgram(io: Output, argv: readonly string[] = []): Pr
       outputError: (s, write) => write(`migpatch: ${s.replace(/^error: /, '').trimEnd().replace(/\n\(/g, ' (')}\n`),
     });
   const named = argv[2];
-  const load = named !== undefined ? COMMANDS[named] : undefined;
+  const load = commandLoader(named);
   const versionOnly = named === '--version' || named === '-V';
   const loaders = load !== undefined ? [load] : versionOnly ? [] : Object.values(COMMANDS);
   for (const register of await Promise.all(loaders.map((l) => l()))) register(program, io);
@@ -59,9 +59,20 @@ export async function buildProgram(io: Output, argv: readonly string[] = []): Pr
   return program;
 }
 
+/** The loader of command `name`; own keys only, so `constructor` or `__proto__` is no command. */
+function commandLoader(name: string | undefined): (() => Promise<Register>) | undefined {
+  return name !== undefined && Object.hasOwn(COMMANDS, name) ? COMMANDS[name] : undefined;
+}
+
 /** Runs the CLI on `argv` (as process.argv); returns the exit code. */
 export async function runCli(argv: readonly string[], io: Output): Promise<ExitCode> {
   try {
+    // commander answers `help TYPO` with the whole help and exit 1: say what is wrong instead.
+    const asked = argv[2] === 'help' ? argv[3] : undefined;
+    if (asked !== undefined && !asked.startsWith('-') && commandLoader(asked) === undefined) {
+      io.err(`migpatch: help: unknown command '${asked}' (commands: ${Object.keys(COMMANDS).join(', ')})`);
+      return ExitCode.Usage;
+    }
     const program = await buildProgram(io, argv);
     await program.parseAsync([...argv]);
     return program.actionExitCode();

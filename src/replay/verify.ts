@@ -23,12 +23,12 @@ import {
 import { EVENT_HASH_CHUNK } from '../format/event-hash.js';
 import { eventKindInfo } from '../format/event-kinds.js';
 import type { EventRow } from '../trace/event-rows.js';
+import { getRun, requireComplete } from '../trace/runs.js';
 import type { TraceDb } from '../trace/trace-db.js';
 import { recordLineFor } from '../sweep/full-trace.js';
 import type { TraceLevel } from '../trace/schema.js';
 import { TOOL_VERSION } from '../version.js';
 import { recordedScenario } from './recorded-scenario.js';
-import { getReplayRun } from './replay-run.js';
 import { simulateChunkRows, simulateHashes } from './resimulate.js';
 import { hashStoredEvents } from './stored-hashes.js';
 
@@ -142,7 +142,8 @@ function verdictOf(r: Omit<VerifyReport, 'verdict'>): string {
  * `force`, a recorded scenario that no longer validates.
  */
 export async function verifyRun(db: TraceDb, req: VerifyRequest): Promise<VerifyReport> {
-  const run = await getReplayRun(db, req.run, false);
+  // Only a complete run has a hash to verify against; verify has no --partial, so no hint names it.
+  const run = requireComplete(await getRun(db, req.run));
   assert(run.status === 'complete' && run.eventCount !== null && run.eventHash !== null, 'a complete run has totals');
   if (run.toolVersion !== TOOL_VERSION && !req.force) {
     throw new InputError(`run ${run.runId} was recorded by migpatch ${run.toolVersion}, this is ${TOOL_VERSION}: `

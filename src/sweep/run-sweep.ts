@@ -19,7 +19,7 @@ import { simulateRun, type RunJob, type RunOutcome, type SimulationSetup } from 
 import type { SweepParams } from './sweep-params.js';
 import { planSweep, runAt, type SweepCell, type SweepPlan } from './sweep-plan.js';
 import { SweepPool, PER_WORKER } from './sweep-pool.js';
-import { checkGroupName, defaultGroupName, insertSweep } from './sweep-store.js';
+import { checkGroupName, defaultGroupName, insertSweep, refuseTakenGroup } from './sweep-store.js';
 import { SweepWriter } from './sweep-writer.js';
 
 /** Most worker threads a sweep may start. */
@@ -87,6 +87,7 @@ export async function runSweep(req: SweepRequest): Promise<SweepReport> {
   }
   if (req.group !== null) checkGroupName(req.group);
   const plan = planSweep(req.params);
+  if (req.group !== null) await refuseTakenGroup(req.dbPath, req.group);
   // The default store is created on first use wherever migpatch runs; a path the user gave must exist.
   if (req.dbPath === DEFAULT_DB_PATH) fs.mkdirSync(path.dirname(DEFAULT_DB_PATH), { recursive: true });
   const db = await openTraceDb(req.dbPath, 'write');

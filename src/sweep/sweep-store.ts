@@ -2,11 +2,12 @@
  * The `sweeps` table: a row per sweep, naming the group its runs are stored under, with the command
  * line and the parameters (so any run of the group can be reproduced with `migpatch record`).
  */
+import fs from 'node:fs';
 import { InputError } from '../core/errors.js';
 import {
   insertSweepRow, listSweepGroups, readSweepRow, sweepGroupExists, sweepPrefixedGroups,
 } from '../trace/sweep-store.js';
-import type { TraceDb } from '../trace/trace-db.js';
+import { openTraceDb, type TraceDb } from '../trace/trace-db.js';
 import { TOOL_VERSION } from '../version.js';
 import { parseSweepParams, type SweepParams } from './sweep-params.js';
 
@@ -35,6 +36,28 @@ export function checkGroupName(name: string): string {
 export function defaultGroupName(db: TraceDb): string {
   const numbers = sweepPrefixedGroups(db).map((n) => /^sweep-([0-9]{1,15})$/.exec(n)?.[1]).filter((n): n is string => n !== undefined).map(Number);
   return `sweep-${Math.max(0, ...numbers) + 1}`;
+}
+
+/**
+ * Refuses a `--group` already in the file at `dbPath` before any writer opens it: opening for
+ * writing switches the journal mode and updates statistics, so a sweep refused afterwards would
+ * leave the trace changed. A file that cannot be read (or predates sweeps) is left for the writer
+ * to report on or upgrade; {@link insertSweep} checks again under the write lock.
+ */
+export async function refuseTakenGroup(dbPath: string, group: string): Promise<void> {
+  if ((fs.statSync(dbPath, { throwIfNoEntry: false })?.size ?? 0) === 0) return;
+  let taken = false;
+  try {
+    const db = await openTraceDb(dbPath, 'read');
+    try {
+      taken = sweepGroupExists(db, group);
+    } finally {
+      db.close();
+    }
+  } catch {
+    return;
+  }
+  if (taken) throw new InputError(`sweep group ${group} already exists in ${dbPath}: choose another --group`);
 }
 
 /** Inserts the sweep's row; InputError when the group name is taken. Call inside the caller's transaction. */

@@ -4,7 +4,7 @@
  */
 import { assert } from '../core/assert.js';
 import { listRuns } from './runs.js';
-import type { TraceDb } from './trace-db.js';
+import { openTraceDb, type TraceDb } from './trace-db.js';
 
 /** Tables keyed by `run_id` without a foreign key to `runs` (no cascade): deleted explicitly. */
 const UNCASCADED_TABLES = ['events', 'acct_series'] as const;
@@ -23,4 +23,26 @@ export async function pruneInterruptedRuns(db: TraceDb): Promise<number[]> {
     }
   }).immediate();
   return ids;
+}
+
+/**
+ * Prunes the trace at `path`. A missing file (or another application's) is refused as readers
+ * refuse it, instead of a new empty trace being created; a trace without interrupted runs is only
+ * read, so it stays byte-identical.
+ */
+export async function pruneTrace(path: string): Promise<number[]> {
+  const reader = await openTraceDb(path, 'read');
+  let interrupted: boolean;
+  try {
+    interrupted = (await listRuns(reader)).some((r) => r.status === 'interrupted');
+  } finally {
+    reader.close();
+  }
+  if (!interrupted) return [];
+  const db = await openTraceDb(path, 'write');
+  try {
+    return await pruneInterruptedRuns(db);
+  } finally {
+    db.close();
+  }
 }

@@ -43,15 +43,23 @@ export interface TraceDb {
 
 /**
  * The database path to use: the `--db` option, else `$MIGPATCH_DB` (if non-empty), else
- * {@link DEFAULT_DB_PATH}. An empty `--db` is a usage error.
+ * {@link DEFAULT_DB_PATH}. An empty `--db` and `:memory:` are usage errors.
  */
-export function resolveDbPath(option?: string, env: NodeJS.ProcessEnv = process.env): string {
+export function resolveDbPath(option?: string, env: NodeJS.ProcessEnv = process.env, optionName = '--db'): string {
   if (option !== undefined) {
-    if (option.trim() === '') throw new InputError('--db: expected a file path, got an empty string');
-    return option;
+    if (option.trim() === '') throw new InputError(`${optionName}: expected a file path, got an empty string`);
+    return refuseMemory(option, optionName);
   }
   const fromEnv = env[DB_ENV_VAR];
-  return fromEnv !== undefined && fromEnv.trim() !== '' ? fromEnv : DEFAULT_DB_PATH;
+  return fromEnv !== undefined && fromEnv.trim() !== '' ? refuseMemory(fromEnv, DB_ENV_VAR) : DEFAULT_DB_PATH;
+}
+
+/** SQLite's `:memory:` would record into a database that vanishes on exit, and cannot be read. */
+function refuseMemory(path: string, source: string): string {
+  if (path === ':memory:') {
+    throw new InputError(`${source}: ':memory:' keeps nothing once migpatch exits; give a file path for the trace database`);
+  }
+  return path;
 }
 
 /**
@@ -187,15 +195,19 @@ function checkPath(path: string, mode: OpenMode): void {
   if (path === '') throw new InputError('trace database path is empty');
   const dir = nodePath.dirname(path);
   if (!fs.existsSync(dir)) {
+    if (mode === 'read') throw new InputError(noTraceMessage(path, `directory ${dir} does not exist`));
     throw new InputError(`cannot open trace database ${path}: directory ${dir} does not exist`);
   }
   const stat = fs.statSync(path, { throwIfNoEntry: false });
   if (stat?.isDirectory() === true) {
     throw new InputError(`cannot open trace database ${path}: it is a directory`);
   }
-  if (mode === 'read' && stat === undefined) {
-    throw new InputError(`no trace database at ${path} (record a run first, or pass --db or set ${DB_ENV_VAR})`);
-  }
+  if (mode === 'read' && stat === undefined) throw new InputError(noTraceMessage(path));
+}
+
+/** A reader finds no file (nor its folder): most often nothing was recorded there yet. */
+function noTraceMessage(path: string, why?: string): string {
+  return `no trace database at ${path}${why === undefined ? '' : `: ${why}`} (record a run first, or pass --db or set ${DB_ENV_VAR})`;
 }
 
 /**

@@ -36,7 +36,7 @@ export function prepareUserQuery(db: TraceDb, sqlText: string, explain: SqlError
   } catch (e) {
     throw prepareError(e, sqlText, explain);
   }
-  if (!stmt.readonly) {
+  if (!stmt.readonly && !isJournalModeRead(sqlText)) {
     throw new InputError(
       `query only reads: this ${leadingKeyword(sqlText)} statement would modify the database and is refused; ` +
         'the trace was not changed',
@@ -64,6 +64,14 @@ export function prepareUserQuery(db: TraceDb, sqlText: string, explain: SqlError
   };
 }
 
+/**
+ * SQLite marks `PRAGMA journal_mode` as a write even without a value, since the same pragma sets
+ * the mode; asked bare it only reads (and the connection is read-only regardless).
+ */
+function isJournalModeRead(sqlText: string): boolean {
+  return /^\s*PRAGMA\s+(?:"?\w+"?\s*\.\s*)?"?journal_mode"?\s*;?\s*$/i.test(withoutComments(sqlText));
+}
+
 /** better-sqlite3 reports "not exactly one statement" as a RangeError, SQL errors as SqliteError. */
 function prepareError(e: unknown, sqlText: string, explain: SqlErrorExplainer): unknown {
   if (e instanceof Database.SqliteError) return new InputError(explain(e));
@@ -78,7 +86,12 @@ function prepareError(e: unknown, sqlText: string, explain: SqlErrorExplainer): 
 
 /** The statement's first keyword, upper-cased, for messages (`INSERT`, `WITH`, ...). */
 export function leadingKeyword(sqlText: string): string {
-  // Skip whitespace and comments; bounded by the text's length since each step consumes input.
+  return /^[A-Za-z]+/.exec(withoutComments(sqlText))?.[0]?.toUpperCase() ?? 'SQL';
+}
+
+/** The text from its first token on: leading whitespace and comments skipped. */
+function withoutComments(sqlText: string): string {
+  // Bounded by the text's length since each step consumes input.
   let rest = sqlText;
   for (let step = 0; step <= sqlText.length; step++) {
     const trimmed = rest.replace(/^\s+/, '');
@@ -89,9 +102,8 @@ export function leadingKeyword(sqlText: string): string {
       const close = trimmed.indexOf('*/');
       rest = close < 0 ? '' : trimmed.slice(close + 2);
     } else {
-      rest = trimmed;
-      break;
+      return trimmed;
     }
   }
-  return /^[A-Za-z]+/.exec(rest)?.[0]?.toUpperCase() ?? 'SQL';
+  return rest;
 }

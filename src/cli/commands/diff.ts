@@ -42,7 +42,7 @@ export function parseThreshold(value: string): number {
 
 /** Opens A's trace (and B's when in another file) for `fn`. */
 function withTraces<T>(opts: DiffOptions, fn: (dbA: TraceDb, dbB: TraceDb) => Promise<T> | T): Promise<T> {
-  return withTrace(opts.db, (dbA) => (opts.dbB === undefined ? fn(dbA, dbA) : withTrace(opts.dbB, (dbB) => fn(dbA, dbB))));
+  return withTrace(opts.db, (dbA) => (opts.dbB === undefined ? fn(dbA, dbA) : withTrace(opts.dbB, (dbB) => fn(dbA, dbB), '--db-b')));
 }
 
 /** Registers `diff`; with `--group`, exits {@link ExitCode.Regression} when a metric is significantly worse. */

@@ -4,8 +4,8 @@
  */
 import type { Command } from 'commander';
 import { ExitCode } from '../../core/exit-code.js';
-import { pruneInterruptedRuns } from '../../trace/prune.js';
-import { openTraceDb, resolveDbPath } from '../../trace/trace-db.js';
+import { pruneTrace } from '../../trace/prune.js';
+import { resolveDbPath } from '../../trace/trace-db.js';
 import { printJson } from '../output.js';
 import { type Output } from '../../io/output.js';
 
@@ -23,13 +23,7 @@ export function registerPrune(program: Command, io: Output): void {
     .option('--json', 'print JSON')
     .action(async (opts: PruneOptions) => {
       const path = resolveDbPath(opts.db);
-      const db = await openTraceDb(path, 'write');
-      let removed: number[];
-      try {
-        removed = await pruneInterruptedRuns(db);
-      } finally {
-        db.close();
-      }
+      const removed = await pruneTrace(path);
       if (opts.json) printJson(io, { db: path, removed });
       else io.out(removed.length === 0 ? `no interrupted runs in ${path}` : `removed ${removed.length} interrupted run(s) from ${path}: ${removed.join(', ')}`);
       return ExitCode.Ok;
