@@ -7,7 +7,9 @@
  */
 import { InputError } from '../core/errors.js';
 import { shellQuote } from './reproduce.js';
-import { readGroupCompleteness, type GroupCompleteness } from '../trace/sweep-store.js';
+import {
+  readAllGroupCompleteness, readGroupCompleteness, readGroupOfRuns, type GroupCompleteness,
+} from '../trace/sweep-store.js';
 import type { TraceDb } from '../trace/trace-db.js';
 
 export type { GroupCompleteness } from '../trace/sweep-store.js';
@@ -39,4 +41,21 @@ export function checkGroupWhole(db: TraceDb, group: string, allowPartial: boolea
   const note = incompleteNote(c, db.path);
   if (!allowPartial) throw new InputError(`${note}; add --allow-partial to use it anyway`);
   return note;
+}
+
+/** The incomplete groups of a trace: a note on each, and the group of each of their runs. */
+export interface IncompleteGroups {
+  readonly notes: readonly string[];
+  /** Run id → its incomplete group. */
+  readonly groupOfRun: ReadonlyMap<number, string>;
+}
+
+/** Files before schema 8 have no sweeps. */
+const FIRST_SWEEP_SCHEMA = 8;
+
+/** Every incomplete group of `db` (none in files older than schema 10, which record no plans). */
+export function incompleteGroups(db: TraceDb): IncompleteGroups {
+  if (db.schemaVersion < FIRST_SWEEP_SCHEMA) return { notes: [], groupOfRun: new Map() };
+  const groups = readAllGroupCompleteness(db).filter(isIncomplete);
+  return { notes: groups.map((c) => incompleteNote(c, db.path)), groupOfRun: readGroupOfRuns(db, groups.map((c) => c.group)) };
 }
