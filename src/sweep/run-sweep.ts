@@ -168,28 +168,41 @@ function runKey(protocol: string, gridJson: string | null, seed: number): string
 export async function resumeSweep(req: ResumeRequest): Promise<SweepReport> {
   checkJobs(req.jobs);
   if (!fs.existsSync(req.dbPath)) throw new InputError(`--db ${req.dbPath}: no such trace database (nothing to resume)`);
+  // Checked read-only first: a refusal must leave the file as it was, byte for byte.
+  const reader = await openTraceDb(req.dbPath, 'read');
+  try {
+    missingRuns(reader, req);
+  } finally {
+    reader.close();
+  }
   const db = await openTraceDb(req.dbPath, 'write');
   try {
-    const sweep = getSweep(db, req.group);
-    if (sweep.toolVersion !== TOOL_VERSION && !req.force) {
-      throw new InputError(`sweep group ${req.group} was swept by migpatch ${sweep.toolVersion}, this is ${TOOL_VERSION}: `
-        + 'its runs would not match; add --force to resume anyway');
-    }
-    const plan = planSweep(sweep.params);
-    const stored = new Set(readStoredGroupRuns(db, req.group).map((r) => runKey(r.protocol, r.gridJson, r.seed)));
-    const missing: number[] = [];
-    for (let index = 0; index < plan.runs; index++) {
-      const { cell, seed } = runAt(plan, index);
-      if (!stored.has(runKey(cell.protocol, JSON.stringify(cell.grid), seed))) missing.push(index);
-    }
-    if (missing.length === 0) {
-      throw new InputError(`sweep group ${req.group} in ${db.path} is complete (${plan.runs} of ${plan.runs} planned runs stored): nothing to resume`);
-    }
+    const { plan, missing } = missingRuns(db, req);
     inWriteTransaction(db, () => setPlannedRunsIfUnknown(db, req.group, plan.runs));
     return await sweepInto(db, req.group, plan, missing, req, true);
   } finally {
     db.close();
   }
+}
+
+/** The plan of the group to resume and the combination indices it is missing; InputError when it cannot be resumed. */
+function missingRuns(db: TraceDb, req: ResumeRequest): { readonly plan: SweepPlan; readonly missing: readonly number[] } {
+  const sweep = getSweep(db, req.group);
+  if (sweep.toolVersion !== TOOL_VERSION && !req.force) {
+    throw new InputError(`sweep group ${req.group} was swept by migpatch ${sweep.toolVersion}, this is ${TOOL_VERSION}: `
+      + 'its runs would not match; add --force to resume anyway');
+  }
+  const plan = planSweep(sweep.params);
+  const stored = new Set(readStoredGroupRuns(db, req.group).map((r) => runKey(r.protocol, r.gridJson, r.seed)));
+  const missing: number[] = [];
+  for (let index = 0; index < plan.runs; index++) {
+    const { cell, seed } = runAt(plan, index);
+    if (!stored.has(runKey(cell.protocol, JSON.stringify(cell.grid), seed))) missing.push(index);
+  }
+  if (missing.length === 0) {
+    throw new InputError(`sweep group ${req.group} in ${db.path} is complete (${plan.runs} of ${plan.runs} planned runs stored): nothing to resume`);
+  }
+  return { plan, missing };
 }
 
 /** What {@link sweepInto} needs of either request. */
