@@ -60,7 +60,7 @@ module.exports = {
     {
       name: 'sql-only-in-trace',
       comment: 'only src/trace talks to SQLite (better-sqlite3, Kysely); bench/ and migrations/ may too',
-      severity: 'warn',
+      severity: 'error',
       from: { path: '^src/', pathNot: '^src/trace/' },
       to: { path: '(^|/)node_modules/(better-sqlite3|kysely)/' },
     },

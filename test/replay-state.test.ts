@@ -16,6 +16,7 @@ import { foldStateAt } from '../src/replay/state-at.js';
 import { BUILTIN_SCENARIOS } from '../src/scenario/builtins.js';
 import type { Scenario } from '../src/scenario/scenario.js';
 import { EventLog } from '../src/sim/event-log.js';
+import { ColumnBatch } from '../src/format/column-batch.js';
 import { Ev } from '../src/format/event-kinds.js';
 import { Simulation } from '../src/sim/simulator.js';
 import { openTraceDb, type TraceDb } from '../src/trace/trace-db.js';
@@ -154,7 +155,9 @@ describe('snapshots: a run long enough to have them', () => {
       const folder = new StateFolder(shape);
       const evs = r.db.sqlite.prepare('select t_ns, kind, cpu, a, b, c from events where run_id = ? and seq < ? order by seq')
         .raw(true).iterate(r.runId, s.seq) as IterableIterator<(number | null)[]>;
-      for (const e of evs) folder.apply(e[0] as number, e[1] as number, e[2] ?? NaN, e[3] ?? NaN, e[4] ?? NaN, e[5] ?? NaN);
+      const batch = new ColumnBatch(s.seq);
+      for (const e of evs) batch.push(e[0] as number, e[1] as number, e[2] ?? NaN, e[3] ?? NaN, e[4] ?? NaN, e[5] ?? NaN);
+      folder.observe(batch);
       const decoded = decodeState(s.data, sizes);
       expect(decoded).not.toBeNull();
       expect(liveStateFields(decoded!)).toEqual(liveStateFields(folder.state()));

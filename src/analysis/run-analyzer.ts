@@ -12,7 +12,13 @@
 import { assert } from '../core/assert.js';
 import { CpuState, Ev, Msg, OUTCOME_NAMES, Outcome } from '../format/event-kinds.js';
 import type { EventObserver, AccountingWindow, AcctSeries, AttemptRow, EventBatch, MetricRow, StateIntervals } from '../format/trace-types.js';
+import {
+  ackTimeoutAttempt, acctChargedNs, acctTruthNs, attemptBeginAttempt, attemptBeginTargets, attemptEndAttempt,
+  attemptEndOutcome, cpuStatePid, cpuStatePrevState, cpuStateState, detectPatches, ipiRecvMsg, ipiRecvSendSeq,
+  ipiRecvSrc, ipiSendAttempt, ipiSendMsg, migResumeDowntimeNs, resendAttempt, resendCount, schedSwitchNextPid,
+} from '../format/event-codec.js';
 import { GrowableColumn } from './columns.js';
+import { IntervalBuilder } from './interval-builder.js';
 import { METRICS } from '../format/metric-defs.js';
 
 interface AttemptBuilder {
@@ -58,10 +64,8 @@ const newSums = (): Sums => ({ samples: 0, truthNs: 0, chargedNs: 0 });
 /** Streaming fold of one run's events into its derived tables. */
 export class RunAnalyzer implements EventObserver {
   readonly #n: number;
-  // intervals
-  readonly #curState: Int8Array;
-  readonly #curPid: Float64Array;
-  readonly #curStart: Float64Array;
+  // intervals (derived by the shared IntervalBuilder, collected here)
+  readonly #intervals: IntervalBuilder;
   readonly #waitNs: Float64Array;
   readonly #iv = {
     cpu: new GrowableColumn(), state: new GrowableColumn(), start: new GrowableColumn(),
@@ -106,9 +110,9 @@ export class RunAnalyzer implements EventObserver {
     this.#bucketSamples = new Float64Array(buckets);
     this.#bucketTruth = new Float64Array(buckets);
     this.#bucketCharged = new Float64Array(buckets);
-    this.#curState = new Int8Array(vcpus).fill(CpuState.IDLE);
-    this.#curPid = new Float64Array(vcpus).fill(NaN);
-    this.#curStart = new Float64Array(vcpus);
+    this.#intervals = new IntervalBuilder(vcpus, {
+      interval: (cpu, state, startNs, endNs, pid) => this.#addInterval(cpu, state, startNs, endNs, pid),
+    });
     this.#waitNs = new Float64Array(vcpus);
     this.#waitAttempt = new Int32Array(vcpus);
   }
@@ -117,32 +121,32 @@ export class RunAnalyzer implements EventObserver {
   observe(batch: EventBatch): void {
     for (let i = 0; i < batch.count; i++) {
       this.#seq = batch.firstSeq + i;
-      this.#event(
-        batch.tNs[i] as number, batch.kind[i] as number, batch.cpu[i] as number,
-        batch.a[i] as number, batch.b[i] as number, batch.c[i] as number,
-      );
+      this.#event(batch, i);
     }
   }
 
-  #event(t: number, kind: number, cpu: number, a: number, b: number, c: number): void {
-    switch (kind) {
-      case Ev.CPU_STATE: return this.#onCpuState(t, cpu, a, b, c);
-      case Ev.SCHED_SWITCH: return this.#openInterval(t, cpu, this.#curState[cpu] as number, b);
-      case Ev.ACCT: return this.#onAcct(t, b, c);
-      case Ev.ATTEMPT_BEGIN: return this.#onAttemptBegin(t, cpu, a, b);
-      case Ev.IPI_SEND: return this.#onIpiSend(t, b, c);
-      case Ev.IPI_RECV: return this.#onIpiRecv(t, a, b, c);
-      case Ev.ACK_TIMEOUT: return void this.#attempt(a).timeouts++;
-      case Ev.RESEND: return this.#onResend(a, b);
+  #event(batch: EventBatch, i: number): void {
+    const t = batch.tNs[i] as number;
+    const cpu = batch.cpu[i] as number;
+    switch (batch.kind[i] as number) {
+      case Ev.CPU_STATE:
+        return this.#onCpuState(t, cpu, cpuStateState(batch, i), cpuStatePrevState(batch, i), cpuStatePid(batch, i));
+      case Ev.SCHED_SWITCH: return this.#intervals.setProcess(t, cpu, schedSwitchNextPid(batch, i));
+      case Ev.ACCT: return this.#onAcct(t, acctTruthNs(batch, i), acctChargedNs(batch, i));
+      case Ev.ATTEMPT_BEGIN: return this.#onAttemptBegin(t, cpu, attemptBeginAttempt(batch, i), attemptBeginTargets(batch, i));
+      case Ev.IPI_SEND: return this.#onIpiSend(t, ipiSendMsg(batch, i), ipiSendAttempt(batch, i));
+      case Ev.IPI_RECV: return this.#onIpiRecv(t, ipiRecvSrc(batch, i), ipiRecvMsg(batch, i), ipiRecvSendSeq(batch, i));
+      case Ev.ACK_TIMEOUT: return void this.#attempt(ackTimeoutAttempt(batch, i)).timeouts++;
+      case Ev.RESEND: return this.#onResend(resendAttempt(batch, i), resendCount(batch, i));
       case Ev.ATTEMPT_ABORT: return void this.#aborts++;
-      case Ev.ATTEMPT_END: return this.#onAttemptEnd(t, a, b);
+      case Ev.ATTEMPT_END: return this.#onAttemptEnd(t, attemptEndAttempt(batch, i), attemptEndOutcome(batch, i));
       case Ev.PATCH_BEGIN: return this.#onPatchBegin(t);
       case Ev.SYNC: return this.#onSync(t);
       case Ev.MIG_BEGIN: return void (this.#migBeginNs = t);
       case Ev.MIG_ROUND: return void this.#rounds++;
       case Ev.MIG_PAUSE: return void (Number.isNaN(this.#pauseNs) && (this.#pauseNs = t));
-      case Ev.MIG_RESUME: return this.#onResume(t, b);
-      case Ev.DETECT: return this.#onDetect(t, b);
+      case Ev.MIG_RESUME: return this.#onResume(t, migResumeDowntimeNs(batch, i));
+      case Ev.DETECT: return this.#onDetect(t, detectPatches(batch, i));
       case Ev.VIOLATION: return void this.#violations++;
       case Ev.RUN_END: return this.#onRunEnd(t);
       default: return;
@@ -151,23 +155,13 @@ export class RunAnalyzer implements EventObserver {
 
   // ---------------------------------------------------------------- intervals
 
-  #openInterval(t: number, cpu: number, state: number, pid: number): void {
-    const start = this.#curStart[cpu] as number;
-    if (t > start) this.#closeInterval(cpu, t);
-    this.#curState[cpu] = state;
-    this.#curPid[cpu] = pid;
-  }
-
-  #closeInterval(cpu: number, t: number): void {
-    const start = this.#curStart[cpu] as number;
-    const state = this.#curState[cpu] as number;
+  #addInterval(cpu: number, state: number, startNs: number, endNs: number, pid: number): void {
     this.#iv.cpu.push(cpu);
     this.#iv.state.push(state);
-    this.#iv.start.push(start);
-    this.#iv.end.push(t);
-    this.#iv.pid.push(this.#curPid[cpu] as number);
-    if (state === CpuState.WAIT) this.#waitNs[cpu] = (this.#waitNs[cpu] as number) + (t - start);
-    this.#curStart[cpu] = t;
+    this.#iv.start.push(startNs);
+    this.#iv.end.push(endNs);
+    this.#iv.pid.push(pid);
+    if (state === CpuState.WAIT) this.#waitNs[cpu] = (this.#waitNs[cpu] as number) + (endNs - startNs);
   }
 
   #onCpuState(t: number, cpu: number, state: number, prev: number, pid: number): void {
@@ -177,7 +171,7 @@ export class RunAnalyzer implements EventObserver {
       const row = this.#attempts.get(this.#waitAttempt[cpu] as number);
       if (row !== undefined) row.lastResumeNs = Number.isNaN(row.lastResumeNs) ? t : Math.max(row.lastResumeNs, t);
     }
-    this.#openInterval(t, cpu, state, pid);
+    this.#intervals.setState(t, cpu, state, pid);
   }
 
   // ---------------------------------------------------------------- attempts
@@ -264,9 +258,7 @@ export class RunAnalyzer implements EventObserver {
 
   #onRunEnd(t: number): void {
     this.#endNs = t;
-    for (let cpu = 0; cpu < this.#n; cpu++) {
-      if (t > (this.#curStart[cpu] as number)) this.#closeInterval(cpu, t);
-    }
+    this.#intervals.closeAll(t);
   }
 
   // ---------------------------------------------------------------- results

@@ -17,6 +17,10 @@
 import { assert } from '../core/assert.js';
 import { CPU_STATE_NAMES, CpuState, Ev, PHASE_NAMES } from '../format/event-kinds.js';
 import { EVENT_HASH_CHUNK } from '../format/event-hash.js';
+import {
+  acctChargedNs, acctPid, acctTruthNs, cpuStateState, migResumeDowntimeNs, migResumeHost, patchEndRoutine, patchEndVariant, phaseAttempt,
+  phasePhase, schedSwitchNextPid,
+} from '../format/event-codec.js';
 import type { LiveState } from '../format/live-state.js';
 import type { EventObserver, EventBatch, RunMeta, StateSnapshotRow } from '../format/trace-types.js';
 import { encodeState, type StateValues } from './state-codec.js';
@@ -122,10 +126,7 @@ export class StateFolder implements EventObserver {
       // Fold up to the next snapshot boundary (or the batch's end), then snapshot if on it.
       const room = every > 0 ? every - (this.#seq % every) : batch.count - i;
       const end = Math.min(batch.count, i + room);
-      for (; i < end; i++) {
-        this.apply(batch.tNs[i] as number, batch.kind[i] as number, batch.cpu[i] as number,
-          batch.a[i] as number, batch.b[i] as number, batch.c[i] as number);
-      }
+      for (; i < end; i++) this.applyAt(batch, i);
       if (every > 0 && this.#seq % every === 0) {
         assert(this.#snapshots.length < MAX_SNAPSHOTS, 'snapshot count bounded');
         this.#snapshots.push(this.snapshot());
@@ -134,44 +135,59 @@ export class StateFolder implements EventObserver {
   }
 
   /**
-   * Folds one event (the next in seq order). Unused values are NaN. Runs once per event of every
-   * recorded run, so its checks are plain comparisons: a message is only built when one fails.
+   * Folds event `i` of `batch` (the next in seq order). Unused values are NaN. Runs once per event
+   * of every recorded run, so its checks are plain comparisons: a message is only built when one fails.
    */
-  apply(tNs: number, kind: number, cpu: number, a: number, b: number, c: number): void {
-    switch (kind) {
-      case Ev.CPU_STATE:
-        if (!isIndex(cpu, this.#n) || !isIndex(a, CPU_STATE_NAMES.length)) this.#reject('cpu_state', cpu, a);
-        this.#cpuState[cpu] = a;
+  applyAt(batch: EventBatch, i: number): void {
+    const cpu = batch.cpu[i] as number;
+    switch (batch.kind[i] as number) {
+      case Ev.CPU_STATE: {
+        const state = cpuStateState(batch, i);
+        if (!isIndex(cpu, this.#n) || !isIndex(state, CPU_STATE_NAMES.length)) this.#reject('cpu_state', cpu, state);
+        this.#cpuState[cpu] = state;
         // A vCPU taken offline gives its process up (to be run elsewhere) with no sched_switch.
-        if (a === CpuState.OFFLINE) this.#cpuPid[cpu] = -1;
+        if (state === CpuState.OFFLINE) this.#cpuPid[cpu] = -1;
         break;
-      case Ev.SCHED_SWITCH:
-        if (!isIndex(cpu, this.#n) || (b === b && !isIndex(b, this.#p))) this.#reject('sched_switch', cpu, b);
-        this.#cpuPid[cpu] = b === b ? b : -1;
+      }
+      case Ev.SCHED_SWITCH: {
+        const next = schedSwitchNextPid(batch, i);
+        if (!isIndex(cpu, this.#n) || (next === next && !isIndex(next, this.#p))) this.#reject('sched_switch', cpu, next);
+        this.#cpuPid[cpu] = next === next ? next : -1;
         break;
-      case Ev.ACCT:
-        if (!isIndex(a, this.#p)) this.#reject('acct', cpu, a);
-        this.#truthNs[a] = (this.#truthNs[a] as number) + b;
-        this.#chargedNs[a] = (this.#chargedNs[a] as number) + c;
+      }
+      case Ev.ACCT: {
+        const pid = acctPid(batch, i);
+        if (!isIndex(pid, this.#p)) this.#reject('acct', cpu, pid);
+        this.#truthNs[pid] = (this.#truthNs[pid] as number) + acctTruthNs(batch, i);
+        this.#chargedNs[pid] = (this.#chargedNs[pid] as number) + acctChargedNs(batch, i);
         break;
-      case Ev.PHASE:
-        if (!isIndex(a, PHASE_NAMES.length) || !isIndex(b, Number.MAX_SAFE_INTEGER)) this.#reject('phase', a, b);
-        this.#phase = a;
-        this.#attempt = b;
+      }
+      case Ev.PHASE: {
+        const phase = phasePhase(batch, i);
+        const attempt = phaseAttempt(batch, i);
+        if (!isIndex(phase, PHASE_NAMES.length) || !isIndex(attempt, Number.MAX_SAFE_INTEGER)) this.#reject('phase', phase, attempt);
+        this.#phase = phase;
+        this.#attempt = attempt;
         break;
-      case Ev.PATCH_END:
-        if (!isIndex(a, this.#installed.length) || !isIndex(b, Number.MAX_SAFE_INTEGER)) this.#reject('patch_end', a, b);
-        this.#installed[a] = b;
+      }
+      case Ev.PATCH_END: {
+        const routine = patchEndRoutine(batch, i);
+        const variant = patchEndVariant(batch, i);
+        if (!isIndex(routine, this.#installed.length) || !isIndex(variant, Number.MAX_SAFE_INTEGER)) this.#reject('patch_end', routine, variant);
+        this.#installed[routine] = variant;
         break;
-      case Ev.MIG_RESUME:
-        if (a !== 0 && a !== 1) this.#reject('mig_resume', a, b);
-        this.#host = a;
+      }
+      case Ev.MIG_RESUME: {
+        const host = migResumeHost(batch, i);
+        if (host !== 0 && host !== 1) this.#reject('mig_resume', host, migResumeDowntimeNs(batch, i));
+        this.#host = host;
         break;
+      }
       default:
         break;
     }
     this.#seq++;
-    this.#lastTNs = tNs;
+    this.#lastTNs = batch.tNs[i] as number;
   }
 
   #reject(kind: string, x: number, y: number): never {

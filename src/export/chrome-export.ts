@@ -10,6 +10,7 @@
  * intervals nor the output.
  */
 import { assert } from '../core/assert.js';
+import { inReadSnapshot } from '../trace/read-export.js';
 import type { RunRecord } from '../trace/runs.js';
 import type { TraceDb } from '../trace/trace-db.js';
 import type { ChunkedWriter } from '../io/chunked-writer.js';
@@ -75,10 +76,8 @@ export async function exportChromeTrace(
 ): Promise<ChromeExportStats> {
   const partial = run.status !== 'complete';
   assert(!partial || options.partial, () => `run ${run.runId} is ${run.status}: export it only with the partial option`);
-  assert(!db.sqlite.inTransaction, 'export runs its own read transaction');
   // One snapshot for every read, so an unfinished run being recorded is seen consistently.
-  db.sqlite.exec('BEGIN');
-  try {
+  return inReadSnapshot(db, async () => {
     const data = await loadRunExportData(db, run);
     const sink = new TraceEventSink(out);
     writeNames(sink, data, partial);
@@ -96,9 +95,7 @@ export async function exportChromeTrace(
     clipped += await writeVcpuTracks(sink, data, annotations.byCpu, intervals);
     sink.close();
     return { events: sink.events, byPhase: sink.counts, vcpus: data.vcpus.length, flows: annotations.flows, clipped, partial };
-  } finally {
-    db.sqlite.exec('COMMIT');
-  }
+  });
 }
 
 /** Metadata: the guest's name and every track's. vCPU names are zero-padded so they sort by number. */

@@ -5,10 +5,9 @@
  * error per bucket and the migration's dirty bytes per round. Each list is planned here and sorted
  * when written.
  */
-import { Ev, OUTCOME_NAMES, PHASE_NAMES } from '../format/event-kinds.js';
-import type { EventRow } from '../trace/event-rows.js';
+import { OUTCOME_NAMES, PHASE_NAMES } from '../format/event-kinds.js';
 import { planned, type PlannedSlice } from './planned-slice.js';
-import { eventsOf, type RunExportData } from './run-export-data.js';
+import { eventsOf, type EventOf, type RunExportData } from './run-export-data.js';
 import { nameOf } from './vcpu-annotations.js';
 
 /** Phases that are states of rest, drawn as points rather than as slices lasting until the next phase. */
@@ -22,29 +21,29 @@ export interface CounterPoint {
 
 /** Protocol attempts, from attempt_begin to attempt_end (or the end of the trace), with the initiator's steps. */
 export function planAttempts(data: RunExportData): PlannedSlice[] {
-  const ends = new Map(eventsOf(data, Ev.ATTEMPT_END).map((e) => [e.a, e]));
-  const slices: PlannedSlice[] = eventsOf(data, Ev.ATTEMPT_BEGIN).map((begin) => {
-    const end = ends.get(begin.a);
-    const outcome = end === undefined ? 'unfinished' : nameOf(OUTCOME_NAMES, end.b);
-    const row = begin.a === null ? undefined : data.attempts.get(begin.a);
+  const ends = new Map(eventsOf(data, 'attempt_end').map((e) => [e.attempt, e]));
+  const slices: PlannedSlice[] = eventsOf(data, 'attempt_begin').map((begin) => {
+    const end = ends.get(begin.attempt);
+    const outcome = end === undefined ? 'unfinished' : nameOf(OUTCOME_NAMES, end.outcome);
+    const row = begin.attempt === null ? undefined : data.attempts.get(begin.attempt);
     const args = row === undefined
-      ? { initiator: begin.cpu ?? -1, targets: begin.b ?? 0, outcome }
+      ? { initiator: begin.cpu ?? -1, targets: begin.targets ?? 0, outcome }
       : { initiator: row.initiator, targets: row.targets, outcome, acks: row.acks, resends: row.resends, timeouts: row.timeouts };
-    return planned(begin.tNs, end?.tNs ?? data.endNs, `attempt ${begin.a}: ${outcome}`, args);
+    return planned(begin.tNs, end?.tNs ?? data.endNs, `attempt ${begin.attempt}: ${outcome}`, args);
   });
-  for (const e of eventsOf(data, Ev.RESEND)) slices.push(planned(e.tNs, e.tNs, `resend MSG1 (round ${e.c})`, { attempt: e.a ?? 0, count: e.b ?? 0 }));
-  for (const e of eventsOf(data, Ev.ACK_TIMEOUT)) slices.push(planned(e.tNs, e.tNs, `ack timeout: ${e.b} missing`, { attempt: e.a ?? 0 }));
-  for (const e of eventsOf(data, Ev.ATTEMPT_ABORT)) slices.push(planned(e.tNs, e.tNs, `abort: ${e.b} acknowledged`, { attempt: e.a ?? 0 }));
-  for (const e of eventsOf(data, Ev.GIVE_UP)) slices.push(planned(e.tNs, e.tNs, `give up after ${e.a} attempts`, null));
+  for (const e of eventsOf(data, 'resend')) slices.push(planned(e.tNs, e.tNs, `resend MSG1 (round ${e.round})`, { attempt: e.attempt ?? 0, count: e.count ?? 0 }));
+  for (const e of eventsOf(data, 'ack_timeout')) slices.push(planned(e.tNs, e.tNs, `ack timeout: ${e.missing} missing`, { attempt: e.attempt ?? 0 }));
+  for (const e of eventsOf(data, 'attempt_abort')) slices.push(planned(e.tNs, e.tNs, `abort: ${e.acked} acknowledged`, { attempt: e.attempt ?? 0 }));
+  for (const e of eventsOf(data, 'give_up')) slices.push(planned(e.tNs, e.tNs, `give up after ${e.attempts} attempts`, null));
   return slices;
 }
 
 /** Protocol phases: each active phase lasts until the next phase event (or the end of the trace). */
 export function planPhases(data: RunExportData): PlannedSlice[] {
-  const phases = eventsOf(data, Ev.PHASE);
+  const phases = eventsOf(data, 'phase');
   return phases.map((e, i) => {
-    const name = nameOf(PHASE_NAMES, e.a);
-    const args = { attempt: e.b ?? 0 };
+    const name = nameOf(PHASE_NAMES, e.phase);
+    const args = { attempt: e.attempt ?? 0 };
     if (RESTING_PHASES.has(name)) return planned(e.tNs, e.tNs, name, args);
     return planned(e.tNs, phases[i + 1]?.tNs ?? data.endNs, name, args);
   });
@@ -55,32 +54,34 @@ export function planPhases(data: RunExportData): PlannedSlice[] {
  * the resume. Events are folded in seq order, so a run with several migrations gets each one.
  */
 export function planMigration(data: RunExportData): PlannedSlice[] {
-  const events = [Ev.MIG_BEGIN, Ev.MIG_ROUND, Ev.MIG_PAUSE, Ev.MIG_RESUME]
-    .flatMap((kind) => eventsOf(data, kind))
-    .sort((x, y) => x.seq - y.seq);
+  type MigrationEvent = EventOf<'mig_begin' | 'mig_round' | 'mig_pause' | 'mig_resume'>;
+  const events: MigrationEvent[] = [
+    ...eventsOf(data, 'mig_begin'), ...eventsOf(data, 'mig_round'), ...eventsOf(data, 'mig_pause'), ...eventsOf(data, 'mig_resume'),
+  ].sort((x, y) => x.seq - y.seq);
   const slices: PlannedSlice[] = [];
   let roundStart: number | null = null;
-  let pause: EventRow | null = null;
+  let pause: EventOf<'mig_pause'> | null = null;
   const closePause = (endNs: number): void => {
     if (pause === null) return;
-    slices.push(planned(pause.tNs, endNs, 'paused (stop-and-copy, downtime)', { remaining_bytes: pause.a ?? 0, downtime_ns: pause.b ?? 0 }));
+    slices.push(planned(pause.tNs, endNs, 'paused (stop-and-copy, downtime)', { remaining_bytes: pause.remainingBytes ?? 0, downtime_ns: pause.downtimeNs ?? 0 }));
     pause = null;
   };
   for (const e of events) {
-    if (e.kind === Ev.MIG_BEGIN) {
+    if (e.kind === 'mig_begin') {
       roundStart = e.tNs;
-    } else if (e.kind === Ev.MIG_ROUND && roundStart !== null) {
-      const label = e.a === 1 ? 'pre-copy round 1 (full copy)' : `pre-copy round ${e.a}`;
-      slices.push(planned(roundStart, e.tNs, label, { bytes_sent: e.b ?? 0, dirty_bytes: e.c ?? 0 }));
+    } else if (e.kind === 'mig_round') {
+      if (roundStart === null) continue;
+      const label = e.round === 1 ? 'pre-copy round 1 (full copy)' : `pre-copy round ${e.round}`;
+      slices.push(planned(roundStart, e.tNs, label, { bytes_sent: e.bytesSent ?? 0, dirty_bytes: e.dirtyBytes ?? 0 }));
       roundStart = e.tNs;
-    } else if (e.kind === Ev.MIG_PAUSE) {
+    } else if (e.kind === 'mig_pause') {
       closePause(e.tNs);
       pause = e;
       roundStart = null;
-    } else if (e.kind === Ev.MIG_RESUME) {
+    } else {
       closePause(e.tNs);
-      const host = data.hostNames.get(e.a ?? -1) ?? `host ${e.a}`;
-      slices.push(planned(e.tNs, e.tNs, `resumed on ${host}`, { downtime_ns: e.b ?? 0 }));
+      const host = data.hostNames.get(e.host ?? -1) ?? `host ${e.host}`;
+      slices.push(planned(e.tNs, e.tNs, `resumed on ${host}`, { downtime_ns: e.downtimeNs ?? 0 }));
     }
   }
   closePause(data.endNs);
@@ -95,8 +96,8 @@ export function accountingErrorCounter(data: RunExportData): CounterPoint[] {
 /** Bytes dirtied during each pre-copy round (what the next round must send), and 0 at each resume. */
 export function dirtyBytesCounter(data: RunExportData): CounterPoint[] {
   return [
-    ...eventsOf(data, Ev.MIG_ROUND).map((e) => ({ tNs: e.tNs, value: e.c ?? 0 })),
-    ...eventsOf(data, Ev.MIG_RESUME).map((e) => ({ tNs: e.tNs, value: 0 })),
+    ...eventsOf(data, 'mig_round').map((e) => ({ tNs: e.tNs, value: e.dirtyBytes ?? 0 })),
+    ...eventsOf(data, 'mig_resume').map((e) => ({ tNs: e.tNs, value: 0 })),
   ];
 }
 
@@ -107,20 +108,20 @@ export function dirtyBytesCounter(data: RunExportData): CounterPoint[] {
  * finished lasts until the end of the trace.
  */
 export function planRoutineRewrites(data: RunExportData): Map<number, PlannedSlice[]> {
-  const events = [...eventsOf(data, Ev.PATCH_BEGIN), ...eventsOf(data, Ev.PATCH_END)].sort((x, y) => x.seq - y.seq);
-  const open = new Map<number, EventRow>();
+  const events = [...eventsOf(data, 'patch_begin'), ...eventsOf(data, 'patch_end')].sort((x, y) => x.seq - y.seq);
+  const open = new Map<number, EventOf<'patch_begin'>>();
   const byRoutine = new Map<number, PlannedSlice[]>();
-  const add = (begin: EventRow, endNs: number, suffix: string): void => {
-    const routine = begin.a ?? -1;
-    const variant = data.variantNames.get(begin.b ?? -1) ?? `variant ${begin.b}`;
-    const slice = planned(begin.tNs, endNs, `rewrite to ${variant}${suffix}`, { modifier: begin.cpu ?? -1, words: begin.c ?? 0 });
+  const add = (begin: EventOf<'patch_begin'>, endNs: number, suffix: string): void => {
+    const routine = begin.routine ?? -1;
+    const variant = data.variantNames.get(begin.variant ?? -1) ?? `variant ${begin.variant}`;
+    const slice = planned(begin.tNs, endNs, `rewrite to ${variant}${suffix}`, { modifier: begin.cpu ?? -1, words: begin.words ?? 0 });
     const list = byRoutine.get(routine);
     if (list === undefined) byRoutine.set(routine, [slice]);
     else list.push(slice);
   };
   for (const e of events) {
-    const routine = e.a ?? -1;
-    if (e.kind === Ev.PATCH_BEGIN) {
+    const routine = e.routine ?? -1;
+    if (e.kind === 'patch_begin') {
       const previous = open.get(routine);
       if (previous !== undefined) add(previous, e.tNs, ' (interrupted)');
       open.set(routine, e);

@@ -7,12 +7,11 @@
  * their own: see run-tracks.ts.)
  */
 import {
-  CHARACTERISTICS, DetectSource, Ev, FAULT_KIND_NAMES, INVARIANT_NAMES, MSG_NAMES, VIOLATION_DETAIL_NAMES,
+  CHARACTERISTICS, DetectSource, FAULT_KIND_NAMES, INVARIANT_NAMES, MSG_NAMES, VIOLATION_DETAIL_NAMES,
 } from '../format/event-kinds.js';
-import type { EventRow } from '../trace/event-rows.js';
 import { jsonString } from './chrome-trace-format.js';
 import { planned, type PlannedSlice } from './planned-slice.js';
-import { eventsOf, type RunExportData } from './run-export-data.js';
+import { eventsOf, type EventOf, type RunExportData } from './run-export-data.js';
 
 /** Planned annotations of each vCPU (unsorted), and those with no vCPU (drawn on the protocol track). */
 export interface VcpuAnnotations {
@@ -37,18 +36,18 @@ export function planVcpuAnnotations(data: RunExportData): VcpuAnnotations {
     else list.push(slice);
   };
   const flows = planIpis(data, add);
-  for (const e of eventsOf(data, Ev.NOTIFY)) {
-    add(e.cpu, planned(e.tNs, e.tNs, 'migration notification', { host: data.hostNames.get(e.a ?? -1) ?? String(e.a) }));
+  for (const e of eventsOf(data, 'notify')) {
+    add(e.cpu, planned(e.tNs, e.tNs, 'migration notification', { host: data.hostNames.get(e.host ?? -1) ?? String(e.host) }));
   }
-  for (const e of eventsOf(data, Ev.DETECT)) {
-    add(e.cpu, planned(e.tNs, e.tNs, `detect: ${changedCharacteristics(e.a ?? 0)}`, { patches: e.b ?? 0, source: e.c === DetectSource.POLLING ? 'polling' : 'notification' }));
+  for (const e of eventsOf(data, 'detect')) {
+    add(e.cpu, planned(e.tNs, e.tNs, `detect: ${changedCharacteristics(e.diffMask ?? 0)}`, { patches: e.patches ?? 0, source: e.source === DetectSource.POLLING ? 'polling' : 'notification' }));
   }
-  for (const e of eventsOf(data, Ev.FAULT)) {
-    add(e.cpu, planned(e.tNs, e.tNs, `fault: ${nameOf(FAULT_KIND_NAMES, e.a)}`, { param: e.b ?? 0 }));
+  for (const e of eventsOf(data, 'fault')) {
+    add(e.cpu, planned(e.tNs, e.tNs, `fault: ${nameOf(FAULT_KIND_NAMES, e.fault)}`, { param: e.param ?? 0 }));
   }
-  for (const e of eventsOf(data, Ev.VIOLATION)) {
-    const what = `${nameOf(INVARIANT_NAMES, e.a)} (${nameOf(VIOLATION_DETAIL_NAMES, e.b)})`;
-    add(e.cpu, planned(e.tNs, e.tNs, `violation: ${what}`, { value: e.c ?? 0 }));
+  for (const e of eventsOf(data, 'violation')) {
+    const what = `${nameOf(INVARIANT_NAMES, e.invariant)} (${nameOf(VIOLATION_DETAIL_NAMES, e.detail)})`;
+    add(e.cpu, planned(e.tNs, e.tNs, `violation: ${what}`, { value: e.value ?? 0 }));
   }
   return { byCpu, global, flows };
 }
@@ -61,20 +60,20 @@ type Add = (cpu: number | null, slice: PlannedSlice) => void;
  * trace gets only its send marker, so every flow start has its finish.
  */
 function planIpis(data: RunExportData, add: Add): number {
-  const ends = new Map<number, EventRow>();
-  for (const e of [...eventsOf(data, Ev.IPI_RECV), ...eventsOf(data, Ev.IPI_LOST)]) if (e.c !== null) ends.set(e.c, e);
+  const ends = new Map<number, EventOf<'ipi_recv' | 'ipi_lost'>>();
+  for (const e of [...eventsOf(data, 'ipi_recv'), ...eventsOf(data, 'ipi_lost')]) if (e.sendSeq !== null) ends.set(e.sendSeq, e);
   let flows = 0;
-  for (const send of eventsOf(data, Ev.IPI_SEND)) {
-    const msg = nameOf(MSG_NAMES, send.b);
+  for (const send of eventsOf(data, 'ipi_send')) {
+    const msg = nameOf(MSG_NAMES, send.msg);
     const end = ends.get(send.seq);
-    const lost = end?.kind === Ev.IPI_LOST;
-    const args = { send_seq: send.seq, attempt: send.c ?? 0 };
+    const lost = end?.kind === 'ipi_lost';
+    const args = { send_seq: send.seq, attempt: send.attempt ?? 0 };
     const flowName = jsonString(msg);
     if (end === undefined) {
-      add(send.cpu, planned(send.tNs, send.tNs, `${msg} to vCPU ${send.a} (undelivered)`, args));
+      add(send.cpu, planned(send.tNs, send.tNs, `${msg} to vCPU ${send.dst} (undelivered)`, args));
       continue;
     }
-    add(send.cpu, planned(send.tNs, send.tNs, `${msg} to vCPU ${send.a}${lost ? ' (lost)' : ''}`, args,
+    add(send.cpu, planned(send.tNs, send.tNs, `${msg} to vCPU ${send.dst}${lost ? ' (lost)' : ''}`, args,
       { phase: 's', id: send.seq, nameJson: flowName }));
     add(end.cpu, planned(end.tNs, end.tNs, `${msg} from vCPU ${send.cpu}${lost ? ' lost' : ''}`, args,
       { phase: 'f', id: send.seq, nameJson: flowName }));

@@ -6,35 +6,12 @@
 import { assert } from '../core/assert.js';
 import { InputError } from '../core/errors.js';
 import type { StateShape } from '../analysis/state-folder.js';
+import {
+  readTopologyRows, type TopologyHost, type TopologyProcess, type TopologyRoutine, type TopologyVariant,
+} from '../trace/read-replay.js';
 import type { TraceDb } from '../trace/trace-db.js';
 
-/** A host of a run. */
-export interface TopologyHost {
-  readonly hostId: number;
-  readonly role: 'source' | 'destination';
-  readonly name: string;
-  readonly processor: string;
-}
-
-/** A routine of a run's code image. */
-export interface TopologyRoutine {
-  readonly routineId: number;
-  readonly name: string;
-  readonly bootVariantId: number;
-}
-
-/** A variant of a routine. */
-export interface TopologyVariant {
-  readonly variantId: number;
-  readonly routineId: number;
-  readonly name: string;
-}
-
-/** A process of the workload. */
-export interface TopologyProcess {
-  readonly pid: number;
-  readonly name: string;
-}
+export type { TopologyHost, TopologyProcess, TopologyRoutine, TopologyVariant };
 
 /** The topology of one run, each list ordered by its id, ids dense from 0. */
 export interface RunTopology {
@@ -47,17 +24,8 @@ export interface RunTopology {
 
 /** Reads the topology of run `runId` (which must exist). */
 export async function readTopology(db: TraceDb, runId: number): Promise<RunTopology> {
-  const k = db.kysely;
-  const [vcpuRow, hosts, processes, routines, variants] = await Promise.all([
-    k.selectFrom('vcpus').select((eb) => eb.fn.countAll<number>().as('n')).where('run_id', '=', runId).executeTakeFirstOrThrow(),
-    k.selectFrom('hosts').select(['host_id as hostId', 'role', 'name', 'processor']).where('run_id', '=', runId).orderBy('host_id').execute(),
-    k.selectFrom('processes').select(['pid', 'name']).where('run_id', '=', runId).orderBy('pid').execute(),
-    k.selectFrom('routines').select(['routine_id as routineId', 'name', 'boot_variant_id as bootVariantId'])
-      .where('run_id', '=', runId).orderBy('routine_id').execute(),
-    k.selectFrom('variants').select(['variant_id as variantId', 'routine_id as routineId', 'name'])
-      .where('run_id', '=', runId).orderBy('variant_id').execute(),
-  ]);
-  const topology: RunTopology = { vcpus: Number(vcpuRow.n), hosts, processes, routines, variants };
+  const topology: RunTopology = await readTopologyRows(db, runId);
+  const { hosts, processes, routines, variants } = topology;
   // The state arrays are indexed by these ids: a gap would be a trace migpatch did not write.
   const dense = (ids: readonly number[]): boolean => ids.every((id, i) => id === i);
   if (topology.vcpus < 1 || !dense(hosts.map((h) => h.hostId)) || !dense(processes.map((p) => p.pid))

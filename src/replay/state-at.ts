@@ -7,17 +7,10 @@ import { decodeState } from '../analysis/state-codec.js';
 import { StateFolder, type FoldedState } from '../analysis/state-folder.js';
 import { assert } from '../core/assert.js';
 import { InputError, InternalError } from '../core/errors.js';
+import { nearestStateSnapshot, scanEventBatches } from '../trace/read-replay.js';
 import { seqAtTime } from '../trace/runs.js';
 import type { TraceDb } from '../trace/trace-db.js';
 import { topologyShape, type RunTopology } from './run-topology.js';
-import { scanStoredEvents } from './stored-event-scan.js';
-
-/** A stored snapshot row. */
-interface SnapshotRow {
-  readonly seq: number;
-  readonly tNs: number;
-  readonly data: Uint8Array;
-}
 
 /** The folded state at an instant and where the fold started. */
 export interface StateAt {
@@ -29,18 +22,10 @@ export interface StateAt {
   readonly eventsFolded: number;
 }
 
-/** The latest snapshot of the run taken at or before `atNs`, or undefined. */
-function nearestSnapshot(db: TraceDb, runId: number, atNs: number): SnapshotRow | undefined {
-  return db.sqlite
-    .prepare(`select seq, t_ns as tNs, data from state_snapshots where run_id = ? and t_ns <= ?
-      order by seq desc limit 1`)
-    .get(runId, atNs) as SnapshotRow | undefined;
-}
-
 /** A folder positioned at the nearest usable snapshot, or at the start of the run. */
 function startingFolder(db: TraceDb, runId: number, topology: RunTopology, atNs: number): StateFolder {
   const shape = topologyShape(topology);
-  const snap = nearestSnapshot(db, runId, atNs);
+  const snap = nearestStateSnapshot(db, runId, atNs);
   // A snapshot of another format or shape is only a lost shortcut: fold from the start instead.
   const values = snap === undefined ? null
     : decodeState(snap.data, { vcpus: shape.vcpus, processes: shape.processes, routines: shape.bootVariants.length });
@@ -57,7 +42,7 @@ export function foldStateAt(db: TraceDb, runId: number, topology: RunTopology, a
   // Seq order is time order, so the events up to the instant end where the first later one starts.
   const endSeq = Math.max(startSeq, seqAtTime(db, runId, atNs + 1));
   try {
-    scanStoredEvents(db, runId, startSeq, endSeq, (tNs, kind, cpu, a, b, c) => folder.apply(tNs, kind, cpu, a, b, c));
+    scanEventBatches(db, runId, startSeq, endSeq, (batch) => folder.observe(batch));
   } catch (e) {
     if (!(e instanceof InternalError)) throw e;
     throw new InputError(`run ${runId}: event seq ${folder.seq} cannot be replayed (${e.message}); the trace is damaged`);

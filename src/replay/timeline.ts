@@ -8,12 +8,12 @@ import { InputError } from '../core/errors.js';
 import { describeEvent } from '../query/describe-event.js';
 import { EVENT_KINDS, Ev } from '../format/event-kinds.js';
 import type { EventRow } from '../trace/event-rows.js';
+import { filteredEvents, type EventFilter } from '../trace/read-replay.js';
 import { seqAtTime } from '../trace/runs.js';
 import type { RunStatus } from '../trace/schema.js';
 import type { TraceDb } from '../trace/trace-db.js';
 import { getEventsRun } from './replay-run.js';
 import { readTopology, routineName, variantName, type RunTopology } from './run-topology.js';
-import { storedEvents, type EventFilter } from './stored-events.js';
 
 /** What `replay timeline` was asked for. Times are inclusive: `fromNs <= t_ns <= toNs`. */
 export interface TimelineRequest {
@@ -67,7 +67,7 @@ export async function openTimeline(db: TraceDb, req: TimelineRequest): Promise<T
     ...(req.cpu === undefined ? {} : { cpu: req.cpu }),
     ...(kind === undefined ? {} : { kind }),
   };
-  return { runId: run.runId, status: run.status, entries: entriesOf(storedEvents(db, run.runId, filter), topology) };
+  return { runId: run.runId, status: run.status, entries: entriesOf(filteredEvents(db, run.runId, filter), topology) };
 }
 
 function* entriesOf(rows: Iterable<EventRow>, topology: RunTopology): Generator<TimelineEntry, void, undefined> {

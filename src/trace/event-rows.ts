@@ -12,6 +12,11 @@ export { storedValue } from '../format/event-row.js';
 /** One event as read back from a trace (decode it with `decodeEvent` of `src/format/event-codec.ts`). */
 export type EventRow = StoredEventRow;
 
+/** The columns `seq, t_ns, kind, cpu, a, b, c` of a raw better-sqlite3 row, in that order, as a row. */
+export function rowOfRaw(r: readonly (number | null)[]): EventRow {
+  return { seq: r[0] as number, tNs: r[1] as number, kind: r[2] as number, cpu: r[3] ?? null, a: r[4] ?? null, b: r[5] ?? null, c: r[6] ?? null };
+}
+
 /** A run's events in growable typed columns; copies batches, whose arrays the producer reuses. */
 export class EventColumns implements EventBatch {
   readonly firstSeq = 0;

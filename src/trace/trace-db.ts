@@ -286,6 +286,8 @@ const SQLITE_USER_ERRORS: Readonly<Record<string, string>> = {
   SQLITE_AUTH: 'cannot be accessed (not authorised)',
   SQLITE_BUSY: 'is locked by another process',
   SQLITE_FULL: 'cannot grow: the disk is full',
+  // A write refused by the system: a full disk, a file-size limit (RLIMIT_FSIZE, EFBIG) or a failing device.
+  SQLITE_IOERR_WRITE: 'cannot be written (disk full, file-size limit reached or I/O error)',
   SQLITE_IOERR: 'cannot be read or written (I/O error)',
 };
 

@@ -1,6 +1,6 @@
 /**
- * Old traces stay readable: the committed trace written by release 0.1.0 (schema 8: runs 1-3 and
- * the sweep group sweep-1, runs 4-15) is read as it is by `runs`, `metrics`, `diff`, `report` and
+ * Old traces stay readable: each committed trace an older schema left behind (release 0.1.0,
+ * schema 8; schema 9), with runs 1-3 and the sweep group sweep-1 (runs 4-15), is read as it is by `runs`, `metrics`, `diff`, `report` and
  * `export`, which leave it byte-identical; `migpatch upgrade` brings it to the current schema in
  * one transaction, keeping every run, metric and event, and says so; a second upgrade is a no-op.
  */
@@ -16,7 +16,17 @@ import { migpatch, migpatchJson } from './fixtures/cli.js';
 import { useTempDirs } from './fixtures/temp-db.js';
 
 const tempDir = useTempDirs();
-const FIXTURE = path.resolve('test/fixtures/traces/v0.1.0.db');
+/**
+ * Each schema a release left behind, with its header: release 0.1.0 (schema 8, unstamped), and
+ * schema 9 (stamped), which schema 10 (interrupted runs, writers, planned sweep runs) replaced.
+ */
+const FIXTURES = [
+  { name: 'v0.1.0', file: path.resolve('test/fixtures/traces/v0.1.0.db'), version: 8, applicationId: 0, userVersion: 0 },
+  { name: 'schema-9', file: path.resolve('test/fixtures/traces/schema-9.db'), version: 9, applicationId: MIGPATCH_APPLICATION_ID, userVersion: 9 },
+] as const;
+
+for (const fx of FIXTURES) {
+const FIXTURE = fx.file;
 
 /** A copy of the fixture in a fresh folder (tests never touch the committed file). */
 function copyOfFixture(): { dir: string; file: string } {
@@ -62,9 +72,9 @@ interface MetricsJson {
   metrics: { name: string; value: number | null }[];
 }
 
-describe('the v0.1.0 trace fixture', () => {
-  it('is what release 0.1.0 wrote: schema 8, unstamped, 15 runs of which 12 in sweep-1', () => {
-    expect(header(FIXTURE)).toEqual({ applicationId: 0, userVersion: 0, migrations: MIGRATION_NAMES.slice(0, 8) });
+describe(`the ${fx.name} trace fixture`, () => {
+  it(`is what its release wrote: schema ${fx.version}, 15 runs of which 12 in sweep-1`, () => {
+    expect(header(FIXTURE)).toEqual({ applicationId: fx.applicationId, userVersion: fx.userVersion, migrations: MIGRATION_NAMES.slice(0, fx.version) });
     const c = contents(FIXTURE) as { runs: { group_name: string | null }[] };
     expect(c.runs).toHaveLength(15);
     expect(c.runs.filter((r) => r.group_name === 'sweep-1')).toHaveLength(12);
@@ -108,7 +118,7 @@ describe('the v0.1.0 trace fixture', () => {
 
     const up = migpatch(['upgrade', '--db', file], dir);
     expect(up.code).toBe(ExitCode.Ok);
-    expect(up.stdout.trim()).toBe(`upgraded ${file} from trace schema 8 to ${SCHEMA_VERSION}`);
+    expect(up.stdout.trim()).toBe(`upgraded ${file} from trace schema ${fx.version} to ${SCHEMA_VERSION}`);
     expect(header(file)).toEqual({ applicationId: MIGPATCH_APPLICATION_ID, userVersion: SCHEMA_VERSION, migrations: MIGRATION_NAMES });
     expect(contents(file)).toEqual(kept);
     expect([1, 2, 3, 4, 15].map((id) => migpatchJson<MetricsJson>(['metrics', String(id), '--db', file], dir))).toEqual(metricsBefore);
@@ -147,3 +157,4 @@ describe('the v0.1.0 trace fixture', () => {
     expect(fs.readdirSync(dir)).toEqual(['empty.db']);
   });
 });
+}
