@@ -94,4 +94,19 @@ describe('sweep --resume refusals', () => {
     expect(h.prepare("select count(*) from runs where group_name = 'g' and status = 'complete'").pluck().get()).toBe(12);
     h.close();
   });
+
+  test('a group of a real schema-9 file is whole, before and after upgrade', () => {
+    const dir = tempDir();
+    const db = path.join(dir, 'old.db');
+    fs.copyFileSync(path.resolve('test/fixtures/traces/schema-9.db'), db);
+    for (const step of ['as written', 'upgraded']) {
+      if (step === 'upgraded') expect(migpatch(['upgrade', '--db', db], dir).code).toBe(0);
+      const report = migpatch(['report', '--group', 'sweep-1', '--db', db], dir);
+      expect(report.code, `${step}: ${report.stderr}`).toBe(0);
+      expect(report.stdout).not.toContain('incomplete');
+      const runs = migpatch(['runs', '--db', db], dir);
+      expect(runs.code).toBe(0);
+      expect(runs.stderr, step).toBe('');
+    }
+  });
 });
