@@ -10,7 +10,7 @@ import path from 'node:path';
 import { performance } from 'node:perf_hooks';
 import { assert } from '../core/assert.js';
 import { InputError } from '../core/errors.js';
-import { InterruptedError, type StopToken } from '../core/stop.js';
+import { InterruptedError, type StopSignal, type StopToken } from '../core/stop.js';
 import type { TraceLevel } from '../trace/schema.js';
 import {
   markGroupRunsInterrupted, readGroupCompleteness, readStoredGroupRuns, setPlannedRunsIfUnknown,
@@ -69,8 +69,8 @@ export class SweepInterruptedError extends InterruptedError {
   readonly planned: number;
   /** The `migpatch sweep --resume` line that runs what is missing. */
   readonly resume: string;
-  constructor(cause: InterruptedError, group: string, stored: number, planned: number, resume: string) {
-    super(cause.signal);
+  constructor(signal: StopSignal, group: string, stored: number, planned: number, resume: string) {
+    super(signal);
     this.group = group;
     this.stored = stored;
     this.planned = planned;
@@ -281,16 +281,11 @@ async function sweepInto(db: TraceDb, group: string, plan: SweepPlan, order: rea
  * transactions leave none, but a reader must never see one 'running'), and builds the error.
  */
 function interrupted(db: TraceDb, group: string, planned: number, stop: StopToken): SweepInterruptedError {
-  let cause: InterruptedError | null = null;
-  try {
-    stop.check();
-  } catch (e) {
-    cause = e as InterruptedError;
-  }
-  assert(cause !== null, 'a stopped sweep was asked to stop');
-  inWriteTransaction(db, () => markGroupRunsInterrupted(db, group, cause.message));
+  const signal = stop.signal;
+  assert(signal !== null, 'a stopped sweep was asked to stop');
+  inWriteTransaction(db, () => markGroupRunsInterrupted(db, group, `interrupted by ${signal}`));
   const stored = readGroupCompleteness(db, group)?.stored ?? 0;
-  return new SweepInterruptedError(cause, group, stored, planned, resumeCommand(group, db.path));
+  return new SweepInterruptedError(signal, group, stored, planned, resumeCommand(group, db.path));
 }
 
 /** Why an outcome is a failing seed, or null when it is not one. */
