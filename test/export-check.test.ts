@@ -18,17 +18,19 @@ type Ev = Record<string, unknown>;
 const M = (name: string, tid?: number): Ev => ({ ph: 'M', pid: 1, ...(tid === undefined ? {} : { tid }), name, args: { name: `n${tid ?? ''}` } });
 const X = (tid: number, ts: number, dur: number, name = 'running'): Ev => ({ ph: 'X', pid: 1, tid, ts, dur, name });
 const flow = (ph: 's' | 'f', tid: number, ts: number, id: unknown, name = 'MSG1'): Ev =>
-  ({ ph, pid: 1, tid, ts, id, cat: 'ipi', name, ...(ph === 'f' ? { bp: 'e' } : {}) });
+  ({ ph, pid: 1, tid, ts, id, name, ...(ph === 'f' ? { bp: 'e' } : {}) });
 const C = (ts: number, value: unknown): Ev => ({ ph: 'C', pid: 1, tid: 9, ts, name: 'accounting error', args: { error: value } });
 
 /** A small trace with everything migpatch writes: names, nested and touching slices, a flow, a counter. */
 function validEvents(): Ev[] {
   return [
     M('process_name'), M('thread_name', 0), M('thread_name', 1),
-    X(0, 0, 10), X(0, 2, 0, 'MSG1 to vCPU 1'), flow('s', 0, 2, 7), X(0, 10, 5),
+    X(0, 0, 10), X(0, 2, 0, 'MSG1 to vCPU 1'), X(0, 10, 5),
     // A child listed before its parent at the same start is still nested.
-    X(1, 0, 1, 'marker'), X(1, 0, 20), X(1, 3, 0, 'MSG1 from vCPU 0'), flow('f', 1, 3, 7), X(1, 20, 1),
+    X(1, 0, 1, 'marker'), X(1, 0, 20), X(1, 3, 0, 'MSG1 from vCPU 0'), X(1, 20, 1),
     C(0, 0), C(1.5, 3.000000000000032),
+    // Flow points last, in time order, each on a slice that starts where it is (as DevTools binds them).
+    flow('s', 0, 2, 7), flow('f', 1, 3, 7),
   ];
 }
 
@@ -55,6 +57,16 @@ describe('the checker accepts', () => {
 });
 
 describe('the checker rejects', () => {
+  test('what DevTools cannot bind: a flow with another cat than its slice, a point on no slice start, a finish before its start in the file', () => {
+    const base = validEvents().slice(0, -2);
+    const withCat = check([...base, { ...flow('s', 0, 2, 7), cat: 'ipi' }, flow('f', 1, 3, 7)]);
+    expect(withCat.problems).toEqual(['flow 7: its cat "ipi" differs from its slice\'s null, so DevTools cannot bind it']);
+    const offSlice = check([...base, flow('s', 0, 2.5, 7), flow('f', 1, 3, 7)]);
+    expect(offSlice.problems).toEqual(['flow 7: no slice starts at 2.5 on thread 1/0, so DevTools cannot bind it']);
+    const reversed = check([...base, flow('f', 1, 3, 7), flow('s', 0, 3, 7)]);
+    expect(reversed.problems).toContain('flow 7: its f comes before its s in the file, and DevTools drops it');
+  });
+
   test('overlapping slices on one track (Perfetto drops them), but not on two tracks', () => {
     const events = [...validEvents(), X(2, 100, 10), X(2, 105, 10)];
     const report = check(events);
@@ -76,7 +88,7 @@ describe('the checker rejects', () => {
     expect(check(validEvents().filter((e) => e['ph'] !== 'f')).problems).toEqual(['flow 7: has no f']);
     expect(check([...validEvents(), flow('s', 0, 12, 7)]).problems).toEqual(['event 14: flow 7 has a second s']);
     const unbound = validEvents().map((e) => (e['ph'] === 'f' ? { ...e, bp: undefined } : e));
-    expect(check(unbound).problems).toEqual(['event 10 (f): must bind to its enclosing slice with "bp":"e"']);
+    expect(check(unbound).problems).toEqual(['event 13 (f): must bind to its enclosing slice with "bp":"e"']);
     const renamed = validEvents().map((e) => (e['ph'] === 'f' ? { ...e, name: 'ACK' } : e));
     expect(check(renamed).problems).toEqual(['flow 7: s is named MSG1, f ACK']);
   });

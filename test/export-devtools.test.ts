@@ -16,7 +16,9 @@ const CASES: readonly (readonly [string, readonly string[]])[] = [
   ['p8-to-p9', ['--scenario', 'p8-to-p9']],
   ['lost-ipi', ['--scenario', 'lost-ipi']],
   ['hung-cpu', ['--scenario', 'hung-cpu']],
-  ['256 vCPUs', ['--scenario', 'p8-to-p9', '--set', 'guest.vcpus=256', '--set', 'guest.processes=512', '--set', 'source.sockets=16', '--set', 'destination.sockets=16']],
+  // 256 vCPUs on 16-socket hosts; less dirtying per vCPU, so the pre-copy converges within the run.
+  ['256 vCPUs', ['--scenario', 'p8-to-p9', '--set', 'guest.vcpus=256', '--set', 'guest.processes=512', '--set', 'source.sockets=16',
+    '--set', 'destination.sockets=16', '--set', 'migration.dirtyBytesPerSecPerVcpu=1000000']],
 ];
 
 describe('DevTools reads every export whole', () => {

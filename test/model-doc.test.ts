@@ -78,6 +78,19 @@ describe('docs/model.md', () => {
   });
 });
 
+describe('docs/architecture.md', () => {
+  test('its floors are those .dependency-cruiser.cjs enforces, in order', () => {
+    const config = fs.readFileSync('.dependency-cruiser.cjs', 'utf8');
+    const block = config.slice(config.indexOf('const FLOORS = ['), config.indexOf('];', config.indexOf('const FLOORS = [')));
+    const enforced = [...block.matchAll(/^\s*\[([^\]]*)\]/gm)].map((m) => [...(m[1] ?? '').matchAll(/'(\w+)'/g)].map((n) => n[1]));
+    const doc = fs.readFileSync('docs/architecture.md', 'utf8');
+    const documented = doc.split('\n').filter((l) => /^\| \d+ \|/.test(l))
+      .map((l) => [...(l.split('|')[2] ?? '').matchAll(/`(\w+)`/g)].map((n) => n[1]));
+    expect(enforced.length).toBeGreaterThan(5);
+    expect(documented).toEqual(enforced);
+  });
+});
+
 describe('documentation stays inside the repository', () => {
   test('README.md and docs/ link only to files and sections that exist', () => {
     const problems: string[] = [];

@@ -124,6 +124,11 @@ describe('file identity', () => {
     });
     await expectRefused(file, /is an SQLite database but not a migpatch trace \(tables: events\); refusing/);
     expectRecordRefused(file, /not a migpatch trace \(tables: events\)/);
+    const before = snapshot(file);
+    const sweep = migpatch(['sweep', '--db', file, '--scenario', 'p8-to-p9', '--seeds', '1..2', '--jobs', '1'], path.dirname(file));
+    expect(sweep.code).toBe(ExitCode.Usage);
+    expect(sweep.stderr.trimEnd()).toMatch(/^migpatch: .*trace\.db is an SQLite database but not a migpatch trace/);
+    expectUntouched(file, before);
   });
 
   it('refuses a migpatch_migration table of another schema (it used to exit 70: table "runs" already exists)', async () => {

@@ -5,7 +5,7 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import Database from 'better-sqlite3';
-import { Migrator, NO_MIGRATIONS } from 'kysely';
+import { Kysely, Migrator, NO_MIGRATIONS, SqliteDialect } from 'kysely';
 import { describe, expect, it } from 'vitest';
 import { InputError } from '../src/core/errors.js';
 import { CPU_STATE_NAMES, EVENT_KINDS, MSG_NAMES } from '../src/format/event-kinds.js';
@@ -36,6 +36,17 @@ async function recordFakeRun(file: string, count = 600): Promise<number> {
   sink.finish(fakeResult(events));
   db.close();
   return runId;
+}
+
+/** A file migrated (up only, as an older migpatch left it) to `last`, then given `extra` SQL. */
+async function fileAtSchema(file: string, last: string, extra: (sqlite: Database.Database) => void = () => undefined): Promise<void> {
+  const sqlite = new Database(file);
+  const kysely = new Kysely<unknown>({ dialect: new SqliteDialect({ database: sqlite }) });
+  const migrator = new Migrator({ db: kysely, provider: new StaticMigrationProvider(),
+    migrationTableName: 'migpatch_migration', migrationLockTableName: 'migpatch_migration_lock' });
+  expect((await migrator.migrateTo(last)).error).toBeUndefined();
+  extra(sqlite);
+  sqlite.close();
 }
 
 describe('unusable databases', () => {
@@ -133,17 +144,8 @@ describe('migrations', () => {
   });
 
   it('reads schema 8 (release 0.1.0) as it is, asks for an upgrade below it, and upgrades in write mode', async () => {
-    const file = path.join(tempDir(), 'trace.db');
-    await recordFakeRun(file, 10);
-    // Roll migrations back, as if the file came from an older version.
-    const rollBackTo = async (name: string): Promise<void> => {
-      const old = await openTraceDb(file, 'write');
-      const migrator = new Migrator({ db: old.kysely, provider: new StaticMigrationProvider(),
-        migrationTableName: 'migpatch_migration', migrationLockTableName: 'migpatch_migration_lock' });
-      expect((await migrator.migrateTo(name)).error).toBeUndefined();
-      old.close();
-    };
-    await rollBackTo('0008-sweeps');
+    const file = path.join(tempDir(), 'v0.1.0.db');
+    fs.copyFileSync('test/fixtures/traces/v0.1.0.db', file);
     const before = fs.readFileSync(file);
     const read = await openTraceDb(file, 'read');
     expect(read.schemaVersion).toBe(8);
@@ -151,27 +153,47 @@ describe('migrations', () => {
     read.close();
     expect(fs.readFileSync(file).equals(before)).toBe(true);
 
-    await rollBackTo('0007-state-snapshots');
-    await expectInputError(file, 'read', /has trace schema 7, older than this build reads \(8\); upgrade it with: migpatch upgrade --db .*trace\.db$/);
-    const db = await openTraceDb(file, 'write');
+    const older = path.join(tempDir(), 'trace.db');
+    await fileAtSchema(older, '0007-state-snapshots');
+    await expectInputError(older, 'read', /has trace schema 7, older than this build reads \(8\); upgrade it with: migpatch upgrade --db .*trace\.db$/);
+    const db = await openTraceDb(older, 'write');
     expect(db.schemaVersion).toBe(MIGRATION_NAMES.length);
-    expect(db.sqlite.prepare('select count(*) from migpatch_migration').pluck().get()).toBe(MIGRATION_NAMES.length);
-    expect(db.sqlite.prepare('select count(*) from ev_acct').pluck().get()).toBeGreaterThan(0);
+    expect(db.sqlite.prepare('select name from migpatch_migration order by name').pluck().all()).toEqual(MIGRATION_NAMES);
     db.close();
   });
 
-  it('migrates down to nothing and back up', async () => {
-    const db = await openTraceDb(':memory:', 'write');
-    const migrator = new Migrator({ db: db.kysely, provider: new StaticMigrationProvider(),
+  it('upgrades all or nothing: a migration that fails leaves the earlier ones of the same upgrade undone', async () => {
+    const file = path.join(tempDir(), 'trace.db');
+    await fileAtSchema(file, '0006-acct-series', (sqlite) => {
+      // A table of the user's that 0008 also creates: 0007 succeeds, then 0008 fails.
+      sqlite.exec('create table sweeps (mine text)');
+      sqlite.exec("insert into runs (created_at, tool_version, scenario_name, scenario_json, seed, protocol, status) values ('t', 'v', 's', '{}', 1, 'p', 'failed')");
+    });
+    await expectInputError(file, 'write',
+      /trace\.db cannot be upgraded: schema migration 0008-sweeps failed \(table "sweeps" already exists\); nothing was changed$/);
+    const raw = new Database(file, { readonly: true });
+    expect(raw.prepare('select name from migpatch_migration order by name').pluck().all()).toEqual(MIGRATION_NAMES.slice(0, 6));
+    expect(raw.prepare("select count(*) from sqlite_master where name = 'state_snapshots'").pluck().get()).toBe(0);
+    expect(raw.pragma('user_version', { simple: true })).toBe(0);
+    expect(raw.prepare('select count(*) from runs').pluck().get()).toBe(1);
+    raw.close();
+  });
+
+  it('migrates down to nothing and back up (every migration before the rebuild of runs in 0010 has a down)', async () => {
+    const sqlite = new Database(':memory:');
+    const kysely = new Kysely<unknown>({ dialect: new SqliteDialect({ database: sqlite }) });
+    const migrator = new Migrator({ db: kysely, provider: new StaticMigrationProvider(),
       migrationTableName: 'migpatch_migration', migrationLockTableName: 'migpatch_migration_lock' });
+    expect((await migrator.migrateTo('0009-file-identity')).error).toBeUndefined();
     const down = await migrator.migrateTo(NO_MIGRATIONS);
     expect(down.error).toBeUndefined();
     // sqlite_sequence (AUTOINCREMENT's bookkeeping) cannot be dropped and does not count.
-    const left = db.sqlite.prepare(`select name from sqlite_master where type in ('table', 'view')
+    const left = sqlite.prepare(`select name from sqlite_master where type in ('table', 'view')
       and name <> 'sqlite_sequence' order by name`).pluck().all();
     expect(left).toEqual(['migpatch_migration', 'migpatch_migration_lock']);
     expect((await migrator.migrateToLatest()).error).toBeUndefined();
-    db.close();
+    expect(sqlite.pragma('user_version', { simple: true })).toBe(MIGRATION_NAMES.length);
+    sqlite.close();
   });
 });
 

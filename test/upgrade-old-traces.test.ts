@@ -145,6 +145,20 @@ describe(`the ${fx.name} trace fixture`, () => {
     expect(after.runs[15]!.event_hash).toBe(after.runs[1]!.event_hash);
   });
 
+  it('is upgraded by sweep, which adds its group beside sweep-1', () => {
+    const { dir, file } = copyOfFixture();
+    const kept = contents(file) as { runs: unknown[] };
+    const r = migpatch(['sweep', '--db', file, '--scenario', 'p8-to-p9', '--set', 'guest.vcpus=8', '--seeds', '1..2',
+      '--group', 'after-upgrade', '--jobs', '1'], dir);
+    expect(r.code).toBe(ExitCode.Ok);
+    expect(header(file).userVersion).toBe(SCHEMA_VERSION);
+    const after = contents(file) as { runs: { group_name: string | null; event_hash: string }[] };
+    expect(after.runs.slice(0, 15)).toEqual(kept.runs);
+    expect(after.runs.slice(15).map((x) => x.group_name)).toEqual(['after-upgrade', 'after-upgrade']);
+    // Seed 1 with 8 vCPUs, as run 4 of sweep-1 recorded by 0.1.0: the same events.
+    expect(after.runs[15]!.event_hash).toBe(after.runs[3]!.event_hash);
+  });
+
   it('upgrade refuses a missing or empty file with exit 2', () => {
     const dir = tempDir();
     const missing = migpatch(['upgrade', '--db', 'none.db'], dir);

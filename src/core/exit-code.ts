@@ -15,9 +15,9 @@ export const ExitCode = {
   InvariantViolation: 3,
   /** A bug in migpatch (EX_SOFTWARE), never a user's mistake. */
   Internal: 70,
-  /** Reserved (planned, not yet returned): interrupted by SIGINT (128 + 2). */
+  /** Stopped by SIGINT (128 + 2): the command stopped in order, or the grace period ran out. */
   Interrupted: 130,
-  /** Reserved (planned, not yet returned): terminated by SIGTERM (128 + 15). */
+  /** Stopped by SIGTERM (128 + 15), likewise. */
   Terminated: 143,
 } as const;
 

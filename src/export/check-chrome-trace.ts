@@ -9,6 +9,10 @@
  * - `X` slices on one (pid, tid) nest or are disjoint, never partly overlap;
  * - timestamps never go back on a track (a thread, or a counter of a process), in file order;
  * - every flow id has exactly one `s` and one `f`, with the same name, the finish not before the start;
+ * - what Chrome DevTools' trace engine needs to bind a flow: each flow point has the ts, pid, tid and
+ *   cat of a slice that starts there (DevTools matches exactly; it does not look for an enclosing
+ *   slice), and a flow's start comes before its finish in the file (DevTools reads flows in file
+ *   order and drops a finish it has no start for); flow points are in time order among themselves;
  * - in the file's text, every ts and dur is a plain decimal with at most 3 fraction digits
  *   (nanoseconds in microseconds): no exponent, no binary residue.
  *
@@ -47,9 +51,18 @@ export interface ChromeTraceReport {
 
 type Json = null | boolean | number | string | Json[] | { [key: string]: Json };
 
+/** One end of a flow as read: where, when and in which category, and its place in the file. */
+interface FlowPointSeen {
+  readonly ts: number;
+  readonly name: string;
+  readonly cat: string | null;
+  readonly track: string;
+  readonly index: number;
+}
+
 interface FlowEnds {
-  s: { ts: number; name: string } | null;
-  f: { ts: number; name: string } | null;
+  s: FlowPointSeen | null;
+  f: FlowPointSeen | null;
 }
 
 /** Feeds events one at a time; {@link finish} gives the report. */
@@ -64,6 +77,8 @@ export class ChromeTraceChecker {
   readonly #slices = new Map<string, number[]>();
   readonly #threadTracks = new Set<string>();
   readonly #flows = new Map<number, FlowEnds>();
+  /** Categories of the slices that have one, by track and start (migpatch's slices have none). */
+  readonly #sliceCats = new Map<string, Map<number, string>>();
 
   /** Records a problem. */
   problem(text: string): void {
@@ -116,6 +131,8 @@ export class ChromeTraceChecker {
       }
       if (ends.s.name !== ends.f.name) this.problem(`flow ${id}: s is named ${ends.s.name}, f ${ends.f.name}`);
       if (ends.f.ts < ends.s.ts) this.problem(`flow ${id}: finishes (${ends.f.ts}) before it starts (${ends.s.ts})`);
+      if (ends.f.index < ends.s.index) this.problem(`flow ${id}: its f comes before its s in the file, and DevTools drops it`);
+      for (const end of [ends.s, ends.f]) this.#checkBinding(id, end);
       flows++;
     }
     return {
@@ -135,6 +152,12 @@ export class ChromeTraceChecker {
     const endNs = startNs + Math.round(dur * 1000);
     if (spans === undefined) this.#slices.set(track, [startNs, endNs]);
     else spans.push(startNs, endNs);
+    const cat = event['cat'];
+    if (typeof cat === 'string') {
+      const cats = this.#sliceCats.get(track) ?? new Map<number, string>();
+      cats.set(startNs, cat);
+      this.#sliceCats.set(track, cats);
+    }
   }
 
   #flow(event: Record<string, Json>, ph: 's' | 'f', at: string): void {
@@ -147,14 +170,30 @@ export class ChromeTraceChecker {
     }
     if (ph === 'f' && event['bp'] !== 'e') this.problem(`${at} (f): must bind to its enclosing slice with "bp":"e"`);
     if (track === null || ts === null) return;
-    this.#ordered(`thread ${track}`, ts, at);
+    // Flow points are written after the slices, in their own time order.
+    this.#ordered('flow points', ts, at);
     const ends = this.#flows.get(id) ?? { s: null, f: null };
     if (ends[ph] !== null) {
       this.problem(`${at}: flow ${id} has a second ${ph}`);
       return;
     }
-    ends[ph] = { ts, name: String(event['name']) };
+    const cat = event['cat'];
+    ends[ph] = { ts, name: String(event['name']), cat: typeof cat === 'string' ? cat : null, track, index: this.#events };
     this.#flows.set(id, ends);
+  }
+
+  /** DevTools binds a flow point to the slice with the same ts, pid, tid and cat, or to nothing. */
+  #checkBinding(id: number, end: FlowPointSeen): void {
+    const startNs = Math.round(end.ts * 1000);
+    const spans = this.#slices.get(end.track) ?? [];
+    let starts = false;
+    for (let i = 0; i < spans.length && !starts; i += 2) starts = spans[i] === startNs;
+    if (!starts) {
+      this.problem(`flow ${id}: no slice starts at ${end.ts} on thread ${end.track}, so DevTools cannot bind it`);
+      return;
+    }
+    const sliceCat = this.#sliceCats.get(end.track)?.get(startNs) ?? null;
+    if (sliceCat !== end.cat) this.problem(`flow ${id}: its cat ${JSON.stringify(end.cat)} differs from its slice's ${JSON.stringify(sliceCat)}, so DevTools cannot bind it`);
   }
 
   #counter(event: Record<string, Json>, at: string): void {

@@ -61,12 +61,13 @@ export function sliceEvent(track: TrackId, startNs: number, durNs: number, nameJ
 /**
  * A flow event: `s` starts at the slice enclosing `tNs` on the sender's track, `f` (bound with
  * `"bp":"e"` to its enclosing slice) finishes on the receiver's. The id is a number, as Perfetto
- * requires; name and cat must match on both ends.
+ * requires. No `cat`: DevTools binds a flow point only to a slice with the same ts, pid, tid and
+ * cat, and migpatch's slices have none.
  */
 export function flowEvent(track: TrackId, phase: 's' | 'f', tNs: number, id: number, nameJson: string): string {
   assert(Number.isSafeInteger(id) && id >= 0, () => `flow id ${id} is a non-negative integer`);
   const bind = phase === 'f' ? ',"bp":"e"' : '';
-  return `{"ph":"${phase}","pid":${track.pid},"tid":${track.tid},"ts":${usText(tNs)},"id":${id},"cat":"ipi","name":${nameJson}${bind}}`;
+  return `{"ph":"${phase}","pid":${track.pid},"tid":${track.tid},"ts":${usText(tNs)},"id":${id},"name":${nameJson}${bind}}`;
 }
 
 /** A `C` counter sample: one numeric series `key` of the counter `nameJson` (a track per process and name). */

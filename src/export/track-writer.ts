@@ -47,10 +47,13 @@ export class TrackWriter {
     this.#sink.event('X', sliceEvent(this.#track, startNs, end - startNs, nameJson, argsJson));
   }
 
-  /** A flow point at `tNs`; write it right after the slice that should enclose it. */
+  /**
+   * A flow point at `tNs`, anchored on the slice just written there (a point marker starting at
+   * `tNs`). The sink writes flow points after every slice, in time order (see TraceEventSink).
+   */
   flow(phase: 's' | 'f', tNs: number, id: number, nameJson: string): void {
     this.#advance(tNs);
-    this.#sink.event(phase, flowEvent(this.#track, phase, tNs, id, nameJson));
+    this.#sink.flow(phase, tNs, flowEvent(this.#track, phase, tNs, id, nameJson));
   }
 
   /** Slices clipped so far to keep nesting. */

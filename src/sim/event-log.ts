@@ -1,7 +1,9 @@
 /**
  * The simulator's only output: an append-only event log. Events are numbered (`seq`), collected in
  * column batches and handed, batch by batch, to the hasher, to observers (the analyser that derives
- * intervals and metrics) and to the sink. The model calls {@link EventLog.emit} and nothing else.
+ * intervals and metrics, the replay-state folder) and to the sink, if any. The simulator only calls
+ * {@link EventLog.emit} (through `timeline.ts`, which stamps the time); whoever runs it (recording
+ * in `src/app`, re-simulation in `src/replay`) calls {@link EventLog.finish}.
  */
 import { assert } from '../core/assert.js';
 import { ColumnBatch, EVENT_BATCH_SIZE } from '../format/column-batch.js';

@@ -65,7 +65,12 @@ export function resolveDbPath(option?: string, env: NodeJS.ProcessEnv = process.
  */
 export async function openTraceDb(path: string, mode: OpenMode): Promise<TraceDb> {
   checkPath(path, mode);
-  const found = mode === 'write' ? inspectBeforeWriting(path) : undefined;
+  return openInspected(path, mode, mode === 'write' ? inspectBeforeWriting(path) : undefined);
+}
+
+/** Opens `path`, already inspected when a writer (`found`); a reader identifies it on its own connection. */
+async function openInspected(path: string, mode: OpenMode, found: FileIdentity | undefined): Promise<TraceDb> {
+  assert(mode === 'read' || found !== undefined, 'a writer inspects the file before opening it');
   const sqlite = connect(path, mode);
   try {
     const identity = found ?? identify(sqlite, path);
@@ -106,7 +111,7 @@ export async function upgradeTraceDb(path: string): Promise<UpgradeResult> {
   if (identity.version === SCHEMA_VERSION) {
     return { path, fromVersion: identity.version, toVersion: SCHEMA_VERSION, upgraded: false };
   }
-  const db = await openTraceDb(path, 'write');
+  const db = await openInspected(path, 'write', identity);
   db.close();
   return { path, fromVersion: identity.version, toVersion: SCHEMA_VERSION, upgraded: true };
 }
@@ -243,7 +248,7 @@ async function migrateLocked(path: string, sqlite: Database.Database, kysely: Ky
       const { error, results } = await migrator.migrateToLatest();
       if (error !== undefined) {
         const failed = results?.find((r) => r.status === 'Error')?.migrationName ?? 'setup';
-        throw migrationError(error, failed);
+        throw migrationError(error, failed, path);
       }
     }
     const after = identify(sqlite, path);
@@ -257,9 +262,19 @@ async function migrateLocked(path: string, sqlite: Database.Database, kysely: Ky
   }
 }
 
-function migrationError(error: unknown, migration: string): unknown {
-  // SQLite errors (read-only file, disk full, locked) are the user's environment, translated later.
-  if (error instanceof Database.SqliteError) return error;
+/**
+ * Why an upgrade failed. SQLite errors about the file (read-only, disk full, locked) are the user's
+ * environment and are translated later. Any other SQLite error comes from what the file holds (the
+ * frozen migrations run clean on every schema they were released for, which the tests check), e.g.
+ * a table of the user's whose name a later migration needs: the user's to resolve, and the
+ * transaction has undone the whole upgrade.
+ */
+function migrationError(error: unknown, migration: string, path: string): unknown {
+  if (error instanceof Database.SqliteError) {
+    const translated = translateSqliteError(error, path);
+    if (translated !== error) return translated;
+    return new InputError(`trace database ${path} cannot be upgraded: schema migration ${migration} failed (${error.message}); nothing was changed`);
+  }
   const message = error instanceof Error ? error.message : String(error);
   return new InternalError(`schema migration ${migration} failed: ${message}`);
 }
