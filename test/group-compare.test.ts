@@ -22,7 +22,7 @@ function cell(protocol: string, grid: Record<string, unknown>, wait: number, run
 }
 
 function group(name: string, cells: CellSamples[]): GroupData {
-  const sweep = { sweepId: 1, group: name, createdAt: '', toolVersion: '', command: '', params: PARAMS };
+  const sweep = { sweepId: 1, group: name, createdAt: '', toolVersion: '', command: '', params: PARAMS, plannedRuns: null };
   return { sweep, cells, complete: cells.reduce((n, c) => n + c.runs, 0), failed: 0, unfinished: 0 };
 }
 

@@ -10,6 +10,7 @@ import type { CellSamples } from '../sweep/cell-samples.js';
 import { gridLabel } from '../sweep/grid.js';
 import { compareGroups, type GroupComparison } from '../sweep/group-compare.js';
 import { loadGroup, type GroupData } from '../sweep/group-data.js';
+import { checkGroupWhole } from '../sweep/group-completeness.js';
 import { groupFailures } from '../sweep/group-failures.js';
 import type { TraceDb } from '../trace/trace-db.js';
 import { TOOL_VERSION } from '../version.js';
@@ -31,6 +32,8 @@ export interface GroupReportRequest {
   readonly verdict: VerdictOptions;
   /** The report's file (Markdown figures are written beside it), or null for stdout. */
   readonly outFile: string | null;
+  /** Report on incomplete groups (an interrupted sweep) instead of refusing them; the report still says so. */
+  readonly allowPartial: boolean;
 }
 
 /** A rendered group report. */
@@ -39,6 +42,8 @@ export interface RenderedGroupReport {
   readonly figures: readonly FigureFile[];
   /** The comparison with the baseline group, or null without one. */
   readonly comparison: GroupComparison | null;
+  /** A line per incomplete group reported on (with `allowPartial`); empty when both are whole. */
+  readonly incomplete: readonly string[];
 }
 
 /** The file name of the distribution figure of cell `i` (0-based): `distributions`, `distributions-2`, ... */
@@ -46,25 +51,32 @@ export function distributionFigureName(i: number): string {
   return i === 0 ? 'distributions' : `distributions-${i + 1}`;
 }
 
-/** Builds the report. InputError for an unknown group, or cells that cannot be compared. */
+/**
+ * Builds the report. InputError for an unknown group, cells that cannot be compared, or an
+ * incomplete group without `allowPartial`.
+ */
 export function createGroupReport(db: TraceDb, req: GroupReportRequest): RenderedGroupReport {
+  const incomplete = [req.group, ...(req.baselineGroup === null ? [] : [req.baselineGroup])]
+    .map((g) => checkGroupWhole(db, g, req.allowPartial)).filter((n): n is string => n !== null);
   const group = loadGroup(db, req.group);
   const base = req.baselineGroup === null ? null : loadGroup(db, req.baselineGroup);
   const comparison = base === null ? null : compareGroups(base, group, req.verdict);
-  const doc = groupReportDoc(db, group, base, comparison);
-  if (req.format === 'html') return { content: renderHtml(doc), figures: [], comparison };
+  const doc = groupReportDoc(db, group, base, comparison, incomplete);
+  if (req.format === 'html') return { content: renderHtml(doc), figures: [], comparison, incomplete };
   const outFile = req.outFile;
   const figures = outFile === null ? [] : doc.blocks.flatMap((b) => (b.kind === 'figure' ? [{ path: figurePath(outFile, b.name), svg: b.svg }] : []));
   const content = renderMarkdown(doc, outFile === null ? null : (name) => path.basename(figurePath(outFile, name)));
-  return { content, figures, comparison };
+  return { content, figures, comparison, incomplete };
 }
 
-function groupReportDoc(db: TraceDb, group: GroupData, base: GroupData | null, cmp: GroupComparison | null): ReportDoc {
+function groupReportDoc(db: TraceDb, group: GroupData, base: GroupData | null, cmp: GroupComparison | null, incomplete: readonly string[]): ReportDoc {
   const name = group.sweep.group;
   return {
     title: `migpatch report — sweep group ${name}${base === null ? '' : ` against ${base.sweep.group}`}`,
     subtitle: `${group.sweep.params.scenario}, seeds ${group.sweep.params.seeds.from}..${group.sweep.params.seeds.to}`,
     blocks: [
+      // First, where no reader can miss it: distributions of a partial group are not the sweep's.
+      ...incomplete.map((n): Block => ({ kind: 'para', text: `Warning: ${n}.` })),
       ...summary(group, base),
       ...(cmp === null ? [] : verdicts(cmp)),
       ...distributions(group, base, cmp),

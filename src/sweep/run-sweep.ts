@@ -10,16 +10,22 @@ import path from 'node:path';
 import { performance } from 'node:perf_hooks';
 import { assert } from '../core/assert.js';
 import { InputError } from '../core/errors.js';
+import { InterruptedError, type StopSignal, type StopToken } from '../core/stop.js';
 import type { TraceLevel } from '../trace/schema.js';
+import {
+  markGroupRunsInterrupted, readGroupCompleteness, readStoredGroupRuns, setPlannedRunsIfUnknown,
+} from '../trace/sweep-store.js';
 import { DEFAULT_DB_PATH, openTraceDb, type TraceDb } from '../trace/trace-db.js';
 import { inWriteTransaction } from '../trace/write-transaction.js';
+import { TOOL_VERSION } from '../version.js';
 import { CellSamples, type CellIdentity, type MetricSummary } from './cell-samples.js';
+import { resumeCommand } from './group-completeness.js';
 import { recordCommand } from './reproduce.js';
 import { simulateRun, type RunJob, type RunOutcome, type SimulationSetup } from './simulate-run.js';
 import type { SweepParams } from './sweep-params.js';
 import { planSweep, runAt, type SweepCell, type SweepPlan } from './sweep-plan.js';
 import { SweepPool, PER_WORKER } from './sweep-pool.js';
-import { checkGroupName, defaultGroupName, insertSweep, refuseTakenGroup } from './sweep-store.js';
+import { checkGroupName, defaultGroupName, getSweep, insertSweep, refuseTakenGroup } from './sweep-store.js';
 import { SweepWriter } from './sweep-writer.js';
 
 /** Most worker threads a sweep may start. */
@@ -37,6 +43,39 @@ export interface SweepRequest {
   readonly command: string;
   /** Hears of each run handed back (in order), for a progress bar. */
   readonly onProgress?: (done: number, total: number) => void;
+  /** Polled while the sweep runs: a request stops it (what completed is stored) with a {@link SweepInterruptedError}. */
+  readonly stop?: StopToken;
+}
+
+/** `sweep --resume`: run what a group is missing. */
+export interface ResumeRequest {
+  readonly group: string;
+  readonly jobs: number;
+  readonly dbPath: string;
+  /** Resume even when the group was swept by another version of migpatch (its runs may not match). */
+  readonly force: boolean;
+  readonly onProgress?: (done: number, total: number) => void;
+  readonly stop?: StopToken;
+}
+
+/**
+ * A sweep stopped by SIGINT or SIGTERM: the runs that completed are stored, none is left
+ * 'running', and {@link SweepInterruptedError.resume} completes the group.
+ */
+export class SweepInterruptedError extends InterruptedError {
+  readonly group: string;
+  /** Runs of the group stored with their outcome, this sweep's and earlier ones'. */
+  readonly stored: number;
+  readonly planned: number;
+  /** The `migpatch sweep --resume` line that runs what is missing. */
+  readonly resume: string;
+  constructor(signal: StopSignal, group: string, stored: number, planned: number, resume: string) {
+    super(signal);
+    this.group = group;
+    this.stored = stored;
+    this.planned = planned;
+    this.resume = resume;
+  }
 }
 
 /** A run that failed (in its cell): unexpected invariant violations, or an error inside the simulation. */
@@ -67,7 +106,12 @@ export interface SweepReport {
   readonly scenario: string;
   readonly traceLevel: TraceLevel;
   readonly jobs: number;
+  /** Runs this invocation simulated: every planned run, or those a resume found missing. */
   readonly runs: number;
+  /** Runs the group planned in all. */
+  readonly plannedRuns: number;
+  /** Whether this was `sweep --resume` (the cells then describe only the runs it added). */
+  readonly resumed: boolean;
   readonly complete: number;
   readonly failed: number;
   readonly wallMs: number;
@@ -82,9 +126,7 @@ export function defaultJobs(): number {
 
 /** Runs the sweep. InputError, with nothing written, for bad input. */
 export async function runSweep(req: SweepRequest): Promise<SweepReport> {
-  if (!Number.isInteger(req.jobs) || req.jobs < 1 || req.jobs > MAX_JOBS) {
-    throw new InputError(`--jobs ${req.jobs}: expected a whole number of worker threads from 1 to ${MAX_JOBS}`);
-  }
+  checkJobs(req.jobs);
   if (req.group !== null) checkGroupName(req.group);
   const plan = planSweep(req.params);
   if (req.group !== null) await refuseTakenGroup(req.dbPath, req.group);
@@ -92,31 +134,98 @@ export async function runSweep(req: SweepRequest): Promise<SweepReport> {
   if (req.dbPath === DEFAULT_DB_PATH) fs.mkdirSync(path.dirname(DEFAULT_DB_PATH), { recursive: true });
   const db = await openTraceDb(req.dbPath, 'write');
   try {
-    const group = createGroup(db, req);
-    return await sweepInto(db, group, plan, req);
+    const group = createGroup(db, req, plan.runs);
+    return await sweepInto(db, group, plan, Array.from({ length: plan.runs }, (_, i) => i), req, false);
   } finally {
     db.close();
   }
 }
 
-function createGroup(db: TraceDb, req: SweepRequest): string {
+function checkJobs(jobs: number): void {
+  if (!Number.isInteger(jobs) || jobs < 1 || jobs > MAX_JOBS) {
+    throw new InputError(`--jobs ${jobs}: expected a whole number of worker threads from 1 to ${MAX_JOBS}`);
+  }
+}
+
+function createGroup(db: TraceDb, req: SweepRequest, plannedRuns: number): string {
   return inWriteTransaction(db, () => {
     const group = req.group ?? defaultGroupName(db);
-    insertSweep(db, group, req.command, req.params, new Date());
+    insertSweep(db, group, req.command, req.params, plannedRuns, new Date());
     return group;
   });
 }
 
-/** Simulates and stores every run of `plan` under `group`. */
-async function sweepInto(db: TraceDb, group: string, plan: SweepPlan, req: SweepRequest): Promise<SweepReport> {
+/** A run's place in its sweep as stored: protocol, grid point (JSON) and seed. */
+function runKey(protocol: string, gridJson: string | null, seed: number): string {
+  return `${protocol}\u0000${gridJson ?? '{}'}\u0000${seed}`;
+}
+
+/**
+ * Resumes group `req.group`: re-plans its sweep from the stored parameters and simulates, into the
+ * same group, only the runs not stored with an outcome. Each run depends only on its cell and seed,
+ * so its hash equals that of an uninterrupted sweep. InputError, nothing written, for an unknown or
+ * complete group, or one swept by another version of migpatch (unless `force`).
+ */
+export async function resumeSweep(req: ResumeRequest): Promise<SweepReport> {
+  checkJobs(req.jobs);
+  if (!fs.existsSync(req.dbPath)) throw new InputError(`--db ${req.dbPath}: no such trace database (nothing to resume)`);
+  // Checked read-only first: a refusal must leave the file as it was, byte for byte.
+  const reader = await openTraceDb(req.dbPath, 'read');
+  try {
+    missingRuns(reader, req);
+  } finally {
+    reader.close();
+  }
+  const db = await openTraceDb(req.dbPath, 'write');
+  try {
+    const { plan, missing } = missingRuns(db, req);
+    inWriteTransaction(db, () => setPlannedRunsIfUnknown(db, req.group, plan.runs));
+    return await sweepInto(db, req.group, plan, missing, req, true);
+  } finally {
+    db.close();
+  }
+}
+
+/** The plan of the group to resume and the combination indices it is missing; InputError when it cannot be resumed. */
+function missingRuns(db: TraceDb, req: ResumeRequest): { readonly plan: SweepPlan; readonly missing: readonly number[] } {
+  const sweep = getSweep(db, req.group);
+  if (sweep.toolVersion !== TOOL_VERSION && !req.force) {
+    throw new InputError(`sweep group ${req.group} was swept by migpatch ${sweep.toolVersion}, this is ${TOOL_VERSION}: `
+      + 'its runs would not match; add --force to resume anyway');
+  }
+  const plan = planSweep(sweep.params);
+  const stored = new Set(readStoredGroupRuns(db, req.group).map((r) => runKey(r.protocol, r.gridJson, r.seed)));
+  const missing: number[] = [];
+  for (let index = 0; index < plan.runs; index++) {
+    const { cell, seed } = runAt(plan, index);
+    if (!stored.has(runKey(cell.protocol, JSON.stringify(cell.grid), seed))) missing.push(index);
+  }
+  if (missing.length === 0) {
+    throw new InputError(`sweep group ${req.group} in ${db.path} is complete (${plan.runs} of ${plan.runs} planned runs stored): nothing to resume`);
+  }
+  return { plan, missing };
+}
+
+/** What {@link sweepInto} needs of either request. */
+type IntoRequest = Pick<SweepRequest, 'jobs' | 'onProgress' | 'stop'>;
+
+/**
+ * Simulates and stores the runs of `plan` at combination indices `order` (ascending) under `group`.
+ * On a stop request: stores what completed, leaves no run of this process 'running', and throws
+ * {@link SweepInterruptedError}.
+ */
+async function sweepInto(db: TraceDb, group: string, plan: SweepPlan, order: readonly number[], req: IntoRequest, resumed: boolean): Promise<SweepReport> {
+  assert(order.length <= plan.runs, 'a sweep runs at most its plan');
   const started = performance.now();
   const level: TraceLevel = plan.params.events ? 'full' : 'summary';
   const samples = plan.cells.map((c) => new CellSamples(c.protocol, c.grid));
   const failedPerCell = plan.cells.map(() => 0);
   const failing: FailingRun[] = [];
-  const cellOf = (index: number): SweepCell => runAt(plan, index).cell;
+  // Jobs and outcomes are numbered by their position in `order`; indexOf maps back to the plan.
+  const indexOf = (position: number): number => order[position] as number;
+  const cellOf = (position: number): SweepCell => runAt(plan, indexOf(position)).cell;
   const writer = new SweepWriter(db, group, level, (outcome, runId) => {
-    const { cell, seed } = runAt(plan, outcome.index);
+    const { cell, seed } = runAt(plan, indexOf(outcome.index));
     const failure = failureOf(outcome);
     if (failure === null && outcome.kind === 'complete') {
       (samples[cell.index] as CellSamples).addRun(outcome.result.metrics);
@@ -134,32 +243,50 @@ async function sweepInto(db: TraceDb, group: string, plan: SweepPlan, req: Sweep
     cells: plan.cells.map((c) => c.scenario), swarm: plan.params.swarm, allFaults: plan.params.allFaults,
     keepEvents: plan.params.events, label: group,
   };
-  const jobAt = (index: number): RunJob => {
-    const { cell, seed } = runAt(plan, index);
-    return { index, cell: cell.index, seed };
+  const jobAt = (position: number): RunJob => {
+    const { cell, seed } = runAt(plan, indexOf(position));
+    return { index: position, cell: cell.index, seed };
   };
   let done = 0;
   const onOutcome = (outcome: RunOutcome): void => {
     writer.add({ outcome, gridJson: JSON.stringify(cellOf(outcome.index).grid) });
-    req.onProgress?.(++done, plan.runs);
+    req.onProgress?.(++done, order.length);
   };
+  const stopRequested = (): boolean => req.stop?.signal != null;
+  let stopped = false;
   if (SweepPool.available()) {
     // Full traces are large (a run of e1080-1920 holds millions of events): keep only what the workers hold.
     const window = plan.params.events ? req.jobs * PER_WORKER : req.jobs * PER_WORKER * 16;
-    await SweepPool.run(req.jobs, { setup, total: plan.runs, jobAt, window, onOutcome });
+    stopped = await SweepPool.run(req.jobs, { setup, total: order.length, jobAt, window, onOutcome, stopRequested }) === 'stopped';
   } else {
-    for (let index = 0; index < plan.runs; index++) onOutcome(simulateRun(setup, jobAt(index)));
+    for (let position = 0; position < order.length && !stopped; position++) {
+      stopped = stopRequested();
+      if (!stopped) onOutcome(simulateRun(setup, jobAt(position)));
+    }
   }
   writer.flush();
+  if (stopped) throw interrupted(db, group, plan.runs, req.stop as StopToken);
   const cells = plan.cells.map((c): CellReport => {
     const s = samples[c.index] as CellSamples;
     return { protocol: c.protocol, grid: c.grid, runs: s.runs, failed: failedPerCell[c.index] ?? 0, metrics: s.summaries() };
   });
   const failed = cells.reduce((n, c) => n + c.failed, 0);
   return {
-    group, db: db.path, scenario: plan.params.scenario, traceLevel: level, jobs: req.jobs, runs: plan.runs,
-    complete: plan.runs - failed, failed, wallMs: Math.round(performance.now() - started), cells, failing,
+    group, db: db.path, scenario: plan.params.scenario, traceLevel: level, jobs: req.jobs, runs: order.length,
+    plannedRuns: plan.runs, resumed, complete: order.length - failed, failed, wallMs: Math.round(performance.now() - started), cells, failing,
   };
+}
+
+/**
+ * After a stop: marks any run this process began and did not finish as interrupted (the writer's
+ * transactions leave none, but a reader must never see one 'running'), and builds the error.
+ */
+function interrupted(db: TraceDb, group: string, planned: number, stop: StopToken): SweepInterruptedError {
+  const signal = stop.signal;
+  assert(signal !== null, 'a stopped sweep was asked to stop');
+  inWriteTransaction(db, () => markGroupRunsInterrupted(db, group, `interrupted by ${signal}`));
+  const stored = readGroupCompleteness(db, group)?.stored ?? 0;
+  return new SweepInterruptedError(signal, group, stored, planned, resumeCommand(group, db.path));
 }
 
 /** Why an outcome is a failing seed, or null when it is not one. */

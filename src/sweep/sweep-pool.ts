@@ -31,7 +31,19 @@ export interface PoolWork {
   readonly window: number;
   /** Receives every outcome exactly once, in index order. An exception stops the pool. */
   onOutcome(outcome: RunOutcome): void;
+  /**
+   * Polled every {@link STOP_POLL_MS} and after each outcome: when true, the pool dispatches no
+   * more, terminates its workers (their runs in flight are dropped, never stored) and resolves
+   * 'stopped'. Outcomes already handed back stay handed back.
+   */
+  stopRequested(): boolean;
 }
+
+/** How often the pool polls for a stop request, so a signal stops a sweep well within a second. */
+export const STOP_POLL_MS = 25;
+
+/** How a pool ended: every outcome handed back, or stopped on request. */
+export type PoolEnd = 'done' | 'stopped';
 
 /** A worker and the jobs it holds. */
 interface Slot {
@@ -46,25 +58,30 @@ export class SweepPool {
     return WORKER_URL.protocol === 'file:' && fs.existsSync(fileURLToPath(WORKER_URL));
   }
 
-  /** Runs `work` on `jobs` worker threads; resolves once every outcome has been handed back. */
-  static run(jobs: number, work: PoolWork): Promise<void> {
+  /** Runs `work` on `jobs` worker threads; resolves once every outcome has been handed back, or on a stop request. */
+  static run(jobs: number, work: PoolWork): Promise<PoolEnd> {
     assert(SweepPool.available(), 'the sweep worker script is built');
     assert(Number.isInteger(jobs) && jobs >= 1, () => `jobs ${jobs}`);
     assert(work.window >= 1, 'a positive window');
-    return new Promise<void>((resolve, reject) => {
+    return new Promise<PoolEnd>((resolve, reject) => {
       const slots: Slot[] = [];
       const waiting = new Map<number, RunOutcome>();
       let nextJob = 0;
       let nextOut = 0;
       let stopped = false;
 
+      // error: null when every outcome is handed back, 'stopped' on request, else what went wrong.
       const stop = (error: unknown): void => {
         if (stopped) return;
         stopped = true;
+        clearInterval(poll);
         for (const s of slots) void s.worker.terminate();
-        if (error === null) resolve();
+        if (error === null || error === 'stopped') resolve(error === null ? 'done' : 'stopped');
         else reject(error instanceof Error ? error : new InternalError(String(error)));
       };
+      const poll = setInterval(() => {
+        if (work.stopRequested()) stop('stopped');
+      }, STOP_POLL_MS);
 
       const dispatch = (): void => {
         for (const slot of slots) {
@@ -87,6 +104,7 @@ export class SweepPool {
             work.onOutcome(next);
           }
           if (nextOut === work.total) stop(null);
+          else if (work.stopRequested()) stop('stopped');
           else dispatch();
         } catch (e) {
           stop(e);
@@ -105,6 +123,7 @@ export class SweepPool {
         slots.push(slot);
       }
       if (work.total === 0) stop(null);
+      else if (work.stopRequested()) stop('stopped');
       else dispatch();
     });
   }

@@ -19,6 +19,8 @@ export interface StoredSweep {
   readonly toolVersion: string;
   readonly command: string;
   readonly params: SweepParams;
+  /** Runs the sweep planned; null for groups of files older than schema 10 (taken as whole). */
+  readonly plannedRuns: number | null;
 }
 
 /** Group names: a letter or digit, then letters, digits, `.`, `_`, `:` or `-`; at most 64 characters. */
@@ -61,10 +63,10 @@ export async function refuseTakenGroup(dbPath: string, group: string): Promise<v
 }
 
 /** Inserts the sweep's row; InputError when the group name is taken. Call inside the caller's transaction. */
-export function insertSweep(db: TraceDb, group: string, command: string, params: SweepParams, createdAt: Date): number {
+export function insertSweep(db: TraceDb, group: string, command: string, params: SweepParams, plannedRuns: number, createdAt: Date): number {
   if (sweepGroupExists(db, group)) throw new InputError(`sweep group ${group} already exists in ${db.path}: choose another --group`);
   return insertSweepRow(db, {
-    group, createdAt: createdAt.toISOString(), toolVersion: TOOL_VERSION, command, paramsJson: JSON.stringify(params),
+    group, createdAt: createdAt.toISOString(), toolVersion: TOOL_VERSION, command, paramsJson: JSON.stringify(params), plannedRuns,
   });
 }
 

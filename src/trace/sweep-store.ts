@@ -5,6 +5,7 @@
  */
 import type { Better } from '../format/trace-types.js';
 import type { TraceLevel } from './schema.js';
+import { sql } from 'kysely';
 import { allRows, firstRow, runWrite } from './sync-query.js';
 import type { TraceDb } from './trace-db.js';
 
@@ -16,6 +17,8 @@ export interface SweepRow {
   readonly toolVersion: string;
   readonly command: string;
   readonly paramsJson: string;
+  /** Runs the sweep planned; null for groups of files older than schema 10 (taken as whole). */
+  readonly plannedRuns: number | null;
 }
 
 /** The new row of a sweep. */
@@ -25,6 +28,7 @@ export interface NewSweepRow {
   readonly toolVersion: string;
   readonly command: string;
   readonly paramsJson: string;
+  readonly plannedRuns: number;
 }
 
 /** The group names of the form `sweep-...`, in no particular order. */
@@ -42,6 +46,7 @@ export function sweepGroupExists(db: TraceDb, group: string): boolean {
 export function insertSweepRow(db: TraceDb, row: NewSweepRow): number {
   return runWrite(db, db.kysely.insertInto('sweeps').values({
     group_name: row.group, created_at: row.createdAt, tool_version: row.toolVersion, command: row.command, params_json: row.paramsJson,
+    planned_runs: row.plannedRuns,
   }));
 }
 
@@ -49,8 +54,79 @@ export function insertSweepRow(db: TraceDb, row: NewSweepRow): number {
 export function readSweepRow(db: TraceDb, group: string): SweepRow | undefined {
   return firstRow(db, db.kysely.selectFrom('sweeps').select([
     'sweep_id as sweepId', 'group_name as group', 'created_at as createdAt', 'tool_version as toolVersion', 'command',
-    'params_json as paramsJson',
+    'params_json as paramsJson', plannedColumn(db),
   ]).where('group_name', '=', group));
+}
+
+/** `sweeps.planned_runs` from schema 10 on; older files have none (their groups are taken as whole). */
+function plannedColumn(db: TraceDb) {
+  return db.schemaVersion >= 10 ? ('planned_runs as plannedRuns' as const) : sql<number | null>`null`.as('plannedRuns');
+}
+
+/** How many of a group's planned runs are stored. */
+export interface GroupCompleteness {
+  readonly group: string;
+  /** Null for groups of files older than schema 10. */
+  readonly plannedRuns: number | null;
+  /** Runs stored with their outcome: 'complete' or 'failed'. */
+  readonly stored: number;
+  /** Runs begun but never finished: 'interrupted', or 'running' (a live sweep, or one whose writer died). */
+  readonly unfinished: number;
+}
+
+// Booleans sum as 0/1 in SQLite; PLANNED is the planned_runs column where the file has it.
+const COMPLETENESS = `select s.group_name as "group", PLANNED as plannedRuns,
+    coalesce(sum(r.status in ('complete', 'failed')), 0) as stored,
+    coalesce(sum(r.status in ('running', 'interrupted')), 0) as unfinished
+  from sweeps s left join runs r on r.group_name = s.group_name`;
+
+function completenessSql(db: TraceDb, tail: string): string {
+  return `${COMPLETENESS.replace('PLANNED', db.schemaVersion >= 10 ? 's.planned_runs' : 'null')} ${tail}`;
+}
+
+/** How complete group `group` is, or undefined when there is no such group. */
+export function readGroupCompleteness(db: TraceDb, group: string): GroupCompleteness | undefined {
+  return db.sqlite.prepare(completenessSql(db, 'where s.group_name = ? group by s.sweep_id')).get(group) as GroupCompleteness | undefined;
+}
+
+/** Every group's completeness, oldest sweep first. */
+export function readAllGroupCompleteness(db: TraceDb): GroupCompleteness[] {
+  return db.sqlite.prepare(completenessSql(db, 'group by s.sweep_id order by s.sweep_id')).all() as GroupCompleteness[];
+}
+
+/** The run ids of the runs in `groups`, with their group. */
+export function readGroupOfRuns(db: TraceDb, groups: readonly string[]): Map<number, string> {
+  const byRun = new Map<number, string>();
+  const stmt = db.sqlite.prepare('select run_id as runId from runs where group_name = ?').pluck();
+  for (const g of groups) for (const id of stmt.all(g) as number[]) byRun.set(id, g);
+  return byRun;
+}
+
+/** A stored run of a group, as a resumed sweep matches it to its plan. */
+export interface StoredGroupRun {
+  readonly protocol: string;
+  readonly gridJson: string | null;
+  readonly seed: number;
+}
+
+/** The runs of group `group` stored with their outcome ('complete' or 'failed'). */
+export function readStoredGroupRuns(db: TraceDb, group: string): StoredGroupRun[] {
+  return db.sqlite.prepare(`select protocol, grid_json as gridJson, seed from runs
+    where group_name = ? and status in ('complete', 'failed')`).all(group) as StoredGroupRun[];
+}
+
+/**
+ * Marks the runs of group `group` that this process began and did not finish as 'interrupted',
+ * with `reason`; returns how many. Runs of other writers (a live sweep elsewhere) are left alone.
+ */
+export function markGroupRunsInterrupted(db: TraceDb, group: string, reason: string): number {
+  return db.sqlite.prepare(`update runs set status = 'interrupted', fail_reason = ?
+    where group_name = ? and status = 'running' and writer_pid = ?`).run(reason, group, process.pid).changes;
+}
+
+/** Sets a group's planned runs where it is unknown (a group of an older file, resumed). */
+export function setPlannedRunsIfUnknown(db: TraceDb, group: string, plannedRuns: number): void {
+  db.sqlite.prepare('update sweeps set planned_runs = ? where group_name = ? and planned_runs is null').run(plannedRuns, group);
 }
 
 /** Every sweep group name, oldest sweep first. */

@@ -16,6 +16,7 @@ import { DEFAULT_ALPHA, DEFAULT_THRESHOLD_PCT } from '../../stats/verdict.js';
 import { requireFullTrace } from '../../sweep/full-trace.js';
 import { compareGroups, type GroupComparison } from '../../sweep/group-compare.js';
 import { loadGroup } from '../../sweep/group-data.js';
+import { checkGroupWhole } from '../../sweep/group-completeness.js';
 import { getRun } from '../../trace/runs.js';
 import type { TraceDb } from '../../trace/trace-db.js';
 import { printJson, renderTable } from '../output.js';
@@ -29,6 +30,7 @@ interface DiffOptions {
   dbB?: string;
   group?: boolean;
   threshold?: number;
+  allowPartial?: boolean;
   json?: boolean;
 }
 
@@ -55,12 +57,14 @@ export function registerDiff(program: Command, io: Output): void {
     .argument('<run-b>', 'the new run: id or last (with --group: the new group)')
     .option('--group', 'RUN_A and RUN_B are sweep groups: compare their distributions per metric (at least 9 runs a side per cell)')
     .option('--threshold <pct>', `with --group: smallest change of medians that counts, in percent (default ${DEFAULT_THRESHOLD_PCT})`, parseThreshold)
+    .option('--allow-partial', 'with --group: compare a group that is incomplete (an interrupted sweep; it is still said)')
     .option('--db <path>', 'trace database (default $MIGPATCH_DB or traces/migpatch.db)')
     .option('--db-b <path>', 'trace database of RUN_B, when it is in another file (default: the same as --db)')
     .option('--json', 'print JSON')
     .action(async (refA: string, refB: string, opts: DiffOptions) => {
       if (opts.group === true) return diffGroups(io, refA, refB, opts);
       if (opts.threshold !== undefined) throw new InputError('--threshold applies to group comparisons: add --group');
+      if (opts.allowPartial === true) throw new InputError('--allow-partial applies to group comparisons: add --group');
       const diff = await withTraces(opts, async (dbA, dbB) => {
         // The first divergent event and the WAIT distributions come from events and intervals.
         requireFullTrace(dbA, await getRun(dbA, refA));
@@ -74,9 +78,14 @@ export function registerDiff(program: Command, io: Output): void {
 
 async function diffGroups(io: Output, groupA: string, groupB: string, opts: DiffOptions): Promise<ExitCode> {
   const options = { alpha: DEFAULT_ALPHA, thresholdPct: opts.threshold ?? DEFAULT_THRESHOLD_PCT };
-  const cmp = await withTraces(opts, (dbA, dbB) => compareGroups(loadGroup(dbA, groupA), loadGroup(dbB, groupB), options));
-  if (opts.json) printJson(io, cmp);
-  else io.out(renderGroupDiff(io, cmp));
+  const allow = opts.allowPartial === true;
+  const { cmp, incomplete } = await withTraces(opts, (dbA, dbB) => {
+    const notes = [checkGroupWhole(dbA, groupA, allow), checkGroupWhole(dbB, groupB, allow)].filter((n): n is string => n !== null);
+    return { cmp: compareGroups(loadGroup(dbA, groupA), loadGroup(dbB, groupB), options), incomplete: notes };
+  });
+  if (opts.json) printJson(io, { ...cmp, incomplete });
+  else io.out([...incomplete.map((n) => `warning: ${n}`), renderGroupDiff(io, cmp)].join('\n'));
+  for (const n of incomplete) io.err(`migpatch: warning: ${n}`);
   if (cmp.counts.worse > 0) {
     io.err(`migpatch: ${cmp.counts.worse} metric(s) significantly worse in group ${cmp.groupB} than in ${cmp.groupA}`);
     return ExitCode.Regression;

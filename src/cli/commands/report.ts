@@ -22,6 +22,7 @@ interface ReportOptions {
   group?: string;
   baselineGroup?: string;
   threshold?: number;
+  allowPartial?: boolean;
   format?: ReportFormat;
   out?: string;
   failOn: FailOnRule[];
@@ -50,6 +51,7 @@ export function registerReport(program: Command, io: Output): void {
     .option('--group <name>', 'report on a sweep group instead of a run: distributions per metric and cell, failing seeds')
     .option('--baseline-group <name>', 'with --group: compare with this group (Mann-Whitney U per metric); exit 1 when a metric is worse')
     .option('--threshold <pct>', `with --baseline-group: smallest change of medians that counts, in percent (default ${DEFAULT_THRESHOLD_PCT})`, parseThreshold)
+    .option('--allow-partial', 'with --group: report on incomplete groups (an interrupted sweep; the report still says so)')
     .addOption(new Option('--format <format>', 'md or html (default: html when --out ends in .html, else md)').choices(REPORT_FORMATS))
     .option('--out <file>', 'write the report to FILE (default or -: stdout; a regular file is replaced atomically, a FIFO or device written in place). A Markdown report writes its SVG charts beside '
       + 'it (report.md -> report-timeline.svg, report-accounting.svg); on stdout it has no charts. HTML is one self-contained file')
@@ -70,6 +72,7 @@ function checkReportMode(ref: string | undefined, opts: ReportOptions): void {
     if (ref === undefined) throw new InputError('report: give a RUN (an id or last), or --group NAME for a sweep group');
     if (opts.baselineGroup !== undefined) throw new InputError('--baseline-group applies to group reports: add --group NAME (and no RUN)');
     if (opts.threshold !== undefined) throw new InputError('--threshold applies to group reports with --baseline-group');
+    if (opts.allowPartial === true) throw new InputError('--allow-partial applies to group reports: add --group NAME (and no RUN)');
     return;
   }
   if (ref !== undefined) throw new InputError(`report: give either a RUN (${ref}) or --group ${opts.group}, not both`);
@@ -107,10 +110,11 @@ async function reportGroup(io: Output, group: string, opts: ReportOptions): Prom
   const plan = checkOut(opts.out, format, [distributionFigureName(0)]);
   const out = plan === null ? null : plan.given;
   const report = await withTrace(opts.db, (db) => createGroupReport(db, {
-    group, baselineGroup: opts.baselineGroup ?? null, format, outFile: out,
+    group, baselineGroup: opts.baselineGroup ?? null, format, outFile: out, allowPartial: opts.allowPartial === true,
     verdict: { alpha: DEFAULT_ALPHA, thresholdPct: opts.threshold ?? DEFAULT_THRESHOLD_PCT },
   }));
   emit(io, plan, report, `sweep group ${group}`);
+  for (const n of report.incomplete) io.err(`migpatch: warning: ${n}`);
   const worse = report.comparison?.counts.worse ?? 0;
   if (worse > 0) {
     io.err(`migpatch: ${worse} metric(s) significantly worse in group ${group} than in ${opts.baselineGroup ?? ''}`);

@@ -8,6 +8,7 @@ import { printJson, renderTable } from '../output.js';
 import { formatNs } from '../../format/value-text.js';
 import { type Output } from '../../io/output.js';
 import { withTrace } from '../trace-access.js';
+import { incompleteGroups } from '../../sweep/group-completeness.js';
 
 interface DbOptions {
   db?: string;
@@ -22,9 +23,11 @@ export function registerRuns(program: Command, io: Output): void {
     .option('--db <path>', 'trace database (default $MIGPATCH_DB or traces/migpatch.db)')
     .option('--json', 'print JSON')
     .action(async (opts: DbOptions) => {
-      const runs = await withTrace(opts.db, listRuns);
+      const { runs, incomplete } = await withTrace(opts.db, async (db) => ({ runs: await listRuns(db), incomplete: incompleteGroups(db) }));
+      for (const n of incomplete.notes) io.err(`migpatch: warning: ${n}`);
       if (opts.json) {
-        printJson(io, runs);
+        // incompleteGroup: the run's sweep group when that group is incomplete, else null.
+        printJson(io, runs.map((r) => ({ ...r, incompleteGroup: incomplete.groupOfRun.get(r.runId) ?? null })));
         return;
       }
       io.out(renderTable(

@@ -9,7 +9,11 @@ import { MAX_SEED } from '../../core/rng.js';
 import { PROTOCOL_NAMES } from '../../protocol/registry.js';
 import { gridLabel, parseSetOptions } from '../../sweep/grid.js';
 import { shellQuote } from '../../sweep/reproduce.js';
-import { defaultJobs, MAX_JOBS, runSweep, type SweepReport } from '../../sweep/run-sweep.js';
+import {
+  defaultJobs, MAX_JOBS, resumeSweep, runSweep, SweepInterruptedError, type SweepReport,
+} from '../../sweep/run-sweep.js';
+import { InputError } from '../../core/errors.js';
+import { processStop } from '../../core/stop.js';
 import { resolveDbPath } from '../../trace/trace-db.js';
 import { collect } from '../options.js';
 import { formatStat } from '../../report/verdict-cells.js';
@@ -18,8 +22,10 @@ import { type Output } from '../../io/output.js';
 import { ExitCode } from '../../core/exit-code.js';
 
 interface SweepOptions {
-  scenario: string;
-  seeds: { from: number; to: number };
+  scenario?: string;
+  seeds?: { from: number; to: number };
+  resume?: string;
+  force?: boolean;
   protocol?: string[];
   set: string[];
   swarm?: boolean;
@@ -63,8 +69,11 @@ export function registerSweep(program: Command, io: Output): void {
     .command('sweep')
     .description('run a scenario over seeds, protocols and --set grids on worker threads; store the runs under a group; print '
       + 'p50/p95/p99/max per metric and the failing seeds with the record line that reproduces each')
-    .requiredOption('--scenario <name|file>', 'built-in scenario name or scenario JSON file')
-    .requiredOption('--seeds <A..B>', 'seeds A to B, both included', parseSeedRange)
+    .option('--scenario <name|file>', 'built-in scenario name or scenario JSON file (required unless --resume)')
+    .option('--seeds <A..B>', 'seeds A to B, both included (required unless --resume)', parseSeedRange)
+    .option('--resume <group>', 'run only the runs group GROUP is missing (a sweep that was interrupted or killed), into the same '
+      + 'group, from its stored parameters; takes only --jobs, --db, --json, --fail-on-violations and --force')
+    .option('--force', 'with --resume: resume a group swept by another version of migpatch (its runs may not match)')
     .option('--protocol <p1,p2,...>', `protocols to compare (${PROTOCOL_NAMES.join(', ')}); default: the scenario's`, parseProtocols)
     .option('--set <path=v1,v2,...>', 'override a scenario field; several values (split at top-level commas: quote a JSON string '
       + 'that holds one) make a grid dimension, and the sweep runs every combination (repeatable)', collect, [])
@@ -78,27 +87,39 @@ export function registerSweep(program: Command, io: Output): void {
     .option('--db <path>', 'trace database (default $MIGPATCH_DB or traces/migpatch.db)')
     .option('--json', 'print JSON')
     .action(async (opts: SweepOptions) => {
-      const params = {
-        scenario: opts.scenario, seeds: opts.seeds, protocols: opts.protocol ?? null, sets: parseSetOptions(opts.set),
-        swarm: opts.swarm === true, allFaults: opts.allFaults === true, events: opts.events === true,
-      };
+      checkSweepMode(opts);
       const bar = process.stderr.isTTY === true ? new SingleBar({
         stream: process.stderr, format: 'sweep [{bar}] {value}/{total} runs, {eta_formatted} left', hideCursor: true, clearOnComplete: true,
       }) : null;
       let barStarted = false;
       let report: SweepReport;
       try {
-        report = await runSweep({
-          params, jobs: opts.jobs, group: opts.group ?? null, dbPath: resolveDbPath(opts.db),
-          command: ['migpatch', ...process.argv.slice(2)].map(shellQuote).join(' '),
-          ...(bar === null ? {} : {
-            onProgress: (done: number, total: number) => {
-              if (!barStarted) bar.start(total, 0);
-              barStarted = true;
-              bar.update(done);
+        const progress = bar === null ? {} : {
+          onProgress: (done: number, total: number) => {
+            if (!barStarted) bar.start(total, 0);
+            barStarted = true;
+            bar.update(done);
+          },
+        };
+        const dbPath = resolveDbPath(opts.db);
+        report = opts.resume !== undefined
+          ? await resumeSweep({ group: opts.resume, jobs: opts.jobs, dbPath, force: opts.force === true, stop: processStop, ...progress })
+          : await runSweep({
+            params: {
+              scenario: opts.scenario as string, seeds: opts.seeds as { from: number; to: number }, protocols: opts.protocol ?? null,
+              sets: parseSetOptions(opts.set), swarm: opts.swarm === true, allFaults: opts.allFaults === true, events: opts.events === true,
             },
-          }),
-        });
+            jobs: opts.jobs, group: opts.group ?? null, dbPath, stop: processStop,
+            command: ['migpatch', ...process.argv.slice(2)].map(shellQuote).join(' '), ...progress,
+          });
+      } catch (e) {
+        if (barStarted) bar?.stop();
+        barStarted = false;
+        if (e instanceof SweepInterruptedError) {
+          io.err(`migpatch: sweep ${e.group} interrupted by ${e.signal}: ${e.stored} of ${e.planned} planned runs stored; `
+            + `run the rest with: ${e.resume}`);
+        }
+        throw e;
       } finally {
         if (barStarted) bar?.stop();
       }
@@ -112,10 +133,30 @@ export function registerSweep(program: Command, io: Output): void {
     });
 }
 
+/** Either a new sweep (--scenario and --seeds) or --resume GROUP with none of a new sweep's options. */
+function checkSweepMode(opts: SweepOptions): void {
+  if (opts.resume === undefined) {
+    if (opts.scenario === undefined) throw new InputError('sweep: --scenario <name|file> is required (or --resume GROUP)');
+    if (opts.seeds === undefined) throw new InputError('sweep: --seeds <A..B> is required (or --resume GROUP)');
+    if (opts.force === true) throw new InputError('--force applies to --resume');
+    return;
+  }
+  const given = [
+    ['--scenario', opts.scenario !== undefined], ['--seeds', opts.seeds !== undefined], ['--protocol', opts.protocol !== undefined],
+    ['--set', opts.set.length > 0], ['--swarm', opts.swarm === true], ['--all-faults', opts.allFaults === true],
+    ['--group', opts.group !== undefined], ['--events', opts.events === true],
+  ].filter(([, on]) => on).map(([name]) => name);
+  if (given.length > 0) {
+    throw new InputError(`--resume ${opts.resume} re-runs the group's stored sweep: drop ${given.join(', ')}`);
+  }
+}
+
 function printReport(io: Output, r: SweepReport): void {
   const wall = (r.wallMs / 1000).toFixed(1);
-  io.out(`sweep ${r.group}: ${r.runs} runs of ${r.scenario} stored in ${r.db} (${r.traceLevel} traces): ${r.complete} complete, `
+  const what = r.resumed ? `resumed: ${r.runs} missing runs of ${r.plannedRuns} planned` : `${r.runs} runs`;
+  io.out(`sweep ${r.group}: ${what} of ${r.scenario} stored in ${r.db} (${r.traceLevel} traces): ${r.complete} complete, `
     + `${r.failed} failed; ${wall} s wall with ${r.jobs} job(s)`);
+  if (r.resumed) io.out(`the table below covers the runs of this resume only; migpatch report --group ${r.group} covers the whole group`);
   const hasGrid = r.cells.some((c) => Object.keys(c.grid).length > 0);
   const head = ['protocol', ...(hasGrid ? ['grid point'] : []), 'metric', 'runs', 'p50', 'p95', 'p99', 'max'];
   const rows: Cell[][] = r.cells.flatMap((c) => c.metrics.map((m) => {
