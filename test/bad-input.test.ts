@@ -282,7 +282,7 @@ const ROWS: readonly Row[] = [
   ['export 1 --out x.json --db :memory:', USAGE, /--db: ':memory:'/],
 
   // sweep: seed ranges, jobs, --set lists, protocols, groups, conflicts.
-  ['sweep --seeds 1..2 --db t.db', USAGE, /required option '--scenario <name\|file>' not specified/],
+  ['sweep --seeds 1..2 --db t.db', USAGE, /^migpatch: sweep: --scenario <name\|file> is required \(or --resume GROUP\)$/],
   ['sweep --scenario p8-to-p9 --seeds 5..1 --db t.db', USAGE, /'--seeds <A\.\.B>' argument '5\.\.1' is invalid. the range is empty \(5 > 1\)/],
   ['sweep --scenario p8-to-p9 --seeds 1.. --db t.db', USAGE, /'--seeds <A\.\.B>' argument '1\.\.' is invalid/],
   ['sweep --scenario p8-to-p9 --seeds ..3 --db t.db', USAGE, /'--seeds <A\.\.B>' argument '\.\.3' is invalid/],

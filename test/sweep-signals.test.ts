@@ -161,11 +161,11 @@ function seededUniform(seed: number): () => number {
 }
 
 describe('sweep killed with SIGKILL', () => {
-  test('at 5 seeded moments: the file stays sound, no partial run reads complete, and resume completes the group', async () => {
+  test('at 10 seeded moments: the file stays sound, no partial run reads complete, and resume completes the group', async () => {
     const dir = tempDir();
     const db = path.join(dir, 'trace.db');
     const uniform = seededUniform(9);
-    const KILLS = 5;
+    const KILLS = 10;
     for (let k = 0; k < KILLS; k++) {
       // From 0.2 s to the end of a whole sweep: early kills land before the group exists, late ones after it is whole.
       const atMs = 200 + uniform() * Math.max(0, referenceMs - 200);

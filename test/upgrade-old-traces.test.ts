@@ -148,7 +148,7 @@ describe(`the ${fx.name} trace fixture`, () => {
   it('is upgraded by a writer (record), which keeps the old runs and adds its own', () => {
     const { dir, file } = copyOfFixture();
     const kept = contents(file) as { runs: unknown[] };
-    const r = migpatch(['record', '--db', file, '--scenario', 'x86-tsc', '--seed', '3', '--protocol', 'stop-machine'], dir);
+    const r = migpatch(['record', '--db', file, '--scenario', 'hung-cpu', '--seed', '2'], dir);
     expect(r.code).toBe(ExitCode.Ok);
     expect(r.stdout).toMatch(/^run 16 recorded/);
     expect(header(file).userVersion).toBe(SCHEMA_VERSION);

@@ -60,7 +60,10 @@ export function isNewFile(path: string): boolean {
   // valid when the "version-valid-for" number at 92 equals the change counter at 24.
   const pageSize = head.readUInt16BE(16) === 1 ? 65536 : head.readUInt16BE(16);
   const pageCountValid = head.readUInt32BE(92) === head.readUInt32BE(24);
-  if (pageCountValid && head.readUInt32BE(28) * pageSize > stat.size) {
+  // A writer killed during a checkpoint can leave the header ahead of the file's size; its WAL
+  // still holds every committed page and SQLite redoes the checkpoint on open: not damage.
+  const walBytes = fs.statSync(`${path}-wal`, { throwIfNoEntry: false })?.size ?? 0;
+  if (pageCountValid && walBytes === 0 && head.readUInt32BE(28) * pageSize > stat.size) {
     throw new InputError(`trace database ${path} is damaged (truncated: its header counts ${head.readUInt32BE(28)} pages of ${pageSize} bytes, the file has ${stat.size} bytes); refusing to use it`);
   }
   return false;
