@@ -4,29 +4,15 @@
  */
 import { describe, expect, test } from 'vitest';
 import { recordRun, type RecordedRun } from '../src/app/record-run.js';
-import { findBuiltin } from '../src/scenario/builtins.js';
 import type { ProtocolName, Scenario } from '../src/scenario/scenario.js';
 import { swarmScenario } from '../src/scenario/swarm.js';
 import { validateScenario } from '../src/scenario/validate.js';
 import { CpuState, Ev, Invariant, Msg, ViolationDetail } from '../src/format/event-kinds.js';
 import type { EventRow } from '../src/trace/event-rows.js';
-import { MemorySink } from './fixtures/memory-sink.js';
+import { builtin, eventsOfKind, runInMemory } from './fixtures/recorded-in-memory.js';
 
-function builtin(name: string): Scenario {
-  const s = findBuiltin(name);
-  if (s === undefined) throw new Error(`no ${name}`);
-  return s;
-}
-
-function run(s: Scenario, seed = 1): { run: RecordedRun; ev: EventRow[] } {
-  const sink = new MemorySink();
-  const r = recordRun({ scenario: s, seed, label: null, sink });
-  const stored = sink.run(r.runId as number);
-  if (stored === undefined) throw new Error('run lost');
-  return { run: r, ev: [...stored.events.rows()] };
-}
-
-const of = (ev: readonly EventRow[], kind: number): EventRow[] => ev.filter((e) => e.kind === kind);
+const run = runInMemory;
+const of = eventsOfKind;
 
 /** Each vCPU's last state in the trace. */
 function lastStates(ev: readonly EventRow[]): Map<number, number> {
