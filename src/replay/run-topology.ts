@@ -7,20 +7,14 @@ import { assert } from '../core/assert.js';
 import { InputError } from '../core/errors.js';
 import type { StateShape } from '../analysis/state-folder.js';
 import {
-  readTopologyRows, type TopologyHost, type TopologyProcess, type TopologyRoutine, type TopologyVariant,
+  readTopologyRows, type TopologyHost, type TopologyRows, type TopologyProcess, type TopologyRoutine, type TopologyVariant,
 } from '../trace/read-replay.js';
 import type { TraceDb } from '../trace/trace-db.js';
 
 export type { TopologyHost, TopologyProcess, TopologyRoutine, TopologyVariant };
 
-/** The topology of one run, each list ordered by its id, ids dense from 0. */
-export interface RunTopology {
-  readonly vcpus: number;
-  readonly hosts: readonly TopologyHost[];
-  readonly processes: readonly TopologyProcess[];
-  readonly routines: readonly TopologyRoutine[];
-  readonly variants: readonly TopologyVariant[];
-}
+/** The topology of one run, each list ordered by its id, ids dense from 0 (checked on reading). */
+export type RunTopology = TopologyRows;
 
 /** Reads the topology of run `runId` (which must exist). */
 export async function readTopology(db: TraceDb, runId: number): Promise<RunTopology> {
